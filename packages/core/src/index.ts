@@ -1,0 +1,76 @@
+export { argsort, columnsToRowMajor, countNaN, firstValidIndex, outputBuffer, toFloat64 } from './arrays.js';
+export {
+  type Bars,
+  type BarsValidationOptions,
+  type BarsValidationReport,
+  type Candle,
+  CandleSchema,
+  type OhlcvField,
+  type OhlcvRow,
+  OHLCV_FIELDS,
+  SeriesIdSchema,
+  barsBetween,
+  barsLength,
+  barsToCandles,
+  barsToOhlcv,
+  candleAt,
+  candlesToBars,
+  checkBars,
+  concatBars,
+  copyBars,
+  emptyBars,
+  lowerBound,
+  ohlcvToBars,
+  sliceBars,
+  validateBars,
+} from './bars.js';
+export { type DatasetCheckOptions, datasetRows, sliceRows, takeRows, validateDataset, validateMatrix } from './dataset.js';
+export type { Env, ResetOptions, ResetResult, StepResult, ValueOf, VectorEnv, VectorStepResult } from './env.js';
+export {
+  CancelledError,
+  CandlelabError,
+  type CandlelabErrorOptions,
+  ConfigError,
+  DataSourceError,
+  type ErrorCode,
+  InvalidParameterError,
+  ModelFormatError,
+  NotEnoughDataError,
+  NotFittedError,
+  type Result,
+  StoreError,
+  toResult,
+  toResultAsync,
+  ValidationError,
+  type ValidationIssue,
+} from './errors.js';
+export {
+  type Classifier,
+  type Dataset,
+  datasetMatrix,
+  type Estimator,
+  type EstimatorClass,
+  type FitOptions,
+  type Matrix,
+  type ModelJson,
+  type ProgressCallback,
+  type ProgressEvent,
+} from './estimator.js';
+export { checkModelJson } from './modelJson.js';
+export { Rng, type Seed, toRng } from './rng.js';
+export { type Action, ActionSchema, type Signal, SignalSchema } from './signal.js';
+export { Box, Discrete, type Space } from './spaces.js';
+export {
+  alignTime,
+  barsPerYear,
+  isAligned,
+  isTimeframe,
+  type MarketCalendar,
+  type ParsedTimeframe,
+  parseTimeframe,
+  type Timeframe,
+  TimeframeSchema,
+  type TimeframeUnit,
+  timeframeGrid,
+  timeframeToMs,
+} from './timeframe.js';

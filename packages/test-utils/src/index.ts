@@ -1,0 +1,2 @@
+export { btcHourly, type FixtureBarsOptions, fixturePath, loadFixtureBars, readFixture, universeHourly } from './fixtures.js';
+export { expectArraysClose, expectClose, firstMismatch, type Tolerance } from './tolerance.js';
