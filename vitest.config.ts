@@ -6,8 +6,14 @@ export default defineConfig({
   resolve: { conditions: ['@candlelab/source'] },
   ssr: { resolve: { conditions: ['@candlelab/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     pool: 'forks',
+    reporters: ['default', './scripts/summaryReporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

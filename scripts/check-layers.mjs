@@ -4,7 +4,7 @@
 //  - every package it imports (workspace or npm) is declared in its package.json;
 //  - the private test-utils package is imported only from tests and declared as a devDependency.
 // Usage: node scripts/check-layers.mjs [repoRoot]   (exit 1 with one line per violation)
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 
@@ -12,7 +12,8 @@ const root = process.argv[2] ?? process.cwd();
 const { layers, private: privatePackages } = JSON.parse(readFileSync(join(root, 'layers.json'), 'utf8'));
 const SCOPE = '@candlelab/';
 const builtins = new Set(builtinModules);
-const IMPORT_PATTERN = /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])import\s+['"]([^'"]+)['"]/gm;
+const IMPORT_PATTERN =
+  /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])import\s+['"]([^'"]+)['"]/gm;
 
 function sourceFiles(dir) {
   const out = [];
@@ -58,7 +59,10 @@ for (const dir of readdirSync(packagesDir)) {
       const name = packageNameOf(specifier);
       if (!name || name === manifest.name) continue;
       const declared = test ? name in allDeps : name in runtimeDeps;
-      if (!declared) violations.push(`${where}: imports '${name}' which ${manifest.name} does not declare${test ? '' : ' as a runtime/peer dependency'}`);
+      if (!declared)
+        violations.push(
+          `${where}: imports '${name}' which ${manifest.name} does not declare${test ? '' : ' as a runtime/peer dependency'}`,
+        );
       if (!name.startsWith(SCOPE) || isPrivate) continue;
       const target = name.replace(SCOPE, '');
       if (privatePackages.includes(target)) {
@@ -69,7 +73,9 @@ for (const dir of readdirSync(packagesDir)) {
       if (targetLayer === undefined) violations.push(`${where}: imports '${name}', which is not in the layer table`);
       else if (targetLayer >= layer) {
         const relation = targetLayer === layer ? 'a sibling in the same layer' : 'a higher layer';
-        violations.push(`${where}: ${manifest.name} (layer ${layer}) imports ${name} (layer ${targetLayer}), ${relation}`);
+        violations.push(
+          `${where}: ${manifest.name} (layer ${layer}) imports ${name} (layer ${targetLayer}), ${relation}`,
+        );
       }
     }
   }

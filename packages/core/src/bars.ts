@@ -153,12 +153,15 @@ function candleIssues(open: number, high: number, low: number, close: number, vo
     if (!Number.isFinite(value)) issues.push({ field, reason: `${field} is ${value}, expected a finite number` });
     else if (value <= 0) issues.push({ field, reason: `${field} is ${value}, expected a positive price` });
   }
-  if (!Number.isFinite(volume)) issues.push({ field: 'volume', reason: `volume is ${volume}, expected a finite number` });
+  if (!Number.isFinite(volume))
+    issues.push({ field: 'volume', reason: `volume is ${volume}, expected a finite number` });
   else if (volume < 0) issues.push({ field: 'volume', reason: `volume is ${volume}, expected >= 0` });
   if (issues.length === 0) {
     if (high < low) issues.push({ field: 'high', reason: `high ${high} < low ${low}` });
-    if (low > Math.min(open, close)) issues.push({ field: 'low', reason: `low ${low} > min(open, close) ${Math.min(open, close)}` });
-    if (high < Math.max(open, close)) issues.push({ field: 'high', reason: `high ${high} < max(open, close) ${Math.max(open, close)}` });
+    if (low > Math.min(open, close))
+      issues.push({ field: 'low', reason: `low ${low} > min(open, close) ${Math.min(open, close)}` });
+    if (high < Math.max(open, close))
+      issues.push({ field: 'high', reason: `high ${high} < max(open, close) ${Math.max(open, close)}` });
   }
   return issues;
 }
@@ -220,10 +223,13 @@ export function checkBars(bars: Bars, options: BarsValidationOptions = {}): Bars
       (grid === undefined || (t - grid.offset) % grid.ms === 0);
     if (!ok) {
       const rowIssues = candleIssues(o, h, l, c, v);
-      if (!Number.isInteger(t)) rowIssues.push({ field: 'time', reason: `time ${t} is not an integer epoch-ms timestamp` });
+      if (!Number.isInteger(t))
+        rowIssues.push({ field: 'time', reason: `time ${t} is not an integer epoch-ms timestamp` });
       else if (t === previous) rowIssues.push({ field: 'time', reason: `duplicate time ${t} (same as row ${i - 1})` });
-      else if (t < previous) rowIssues.push({ field: 'time', reason: `time ${t} is before row ${i - 1} (${previous}): not sorted` });
-      if (grid !== undefined && (t - grid.offset) % grid.ms !== 0) rowIssues.push({ field: 'time', reason: `time ${t} is not a ${bars.timeframe} bar open` });
+      else if (t < previous)
+        rowIssues.push({ field: 'time', reason: `time ${t} is before row ${i - 1} (${previous}): not sorted` });
+      if (grid !== undefined && (t - grid.offset) % grid.ms !== 0)
+        rowIssues.push({ field: 'time', reason: `time ${t} is not a ${bars.timeframe} bar open` });
       for (const issue of rowIssues) {
         if (issues.length >= maxIssues) {
           truncated = true;
@@ -242,7 +248,9 @@ export function checkBars(bars: Bars, options: BarsValidationOptions = {}): Bars
 export function validateBars(bars: Bars, options: BarsValidationOptions = {}): Bars {
   const report = checkBars(bars, options);
   if (!report.valid) {
-    throw new ValidationError(`invalid bars for ${bars.symbol} ${bars.timeframe}`, report.issues, { truncated: report.truncated });
+    throw new ValidationError(`invalid bars for ${bars.symbol} ${bars.timeframe}`, report.issues, {
+      truncated: report.truncated,
+    });
   }
   return bars;
 }
@@ -288,7 +296,8 @@ export function ohlcvToBars(rows: readonly (readonly unknown[])[], symbol: strin
     }
     for (let j = 0; j < 6; j++) {
       const value = row[j];
-      if (typeof value !== 'number') issues.push({ row: i, field: names[j]!, reason: `expected a number, got ${JSON.stringify(value)}` });
+      if (typeof value !== 'number')
+        issues.push({ row: i, field: names[j]!, reason: `expected a number, got ${JSON.stringify(value)}` });
       else columns[j]![i] = value;
     }
     if (issues.length >= 100) break;

@@ -25,7 +25,10 @@ export function validateDataset(dataset: Dataset, context: string, options: Data
   const d = dataset.featureNames.length;
   if (d === 0) issues.push({ field: 'featureNames', reason: 'dataset has no features' });
   if (dataset.X.length !== n * d) {
-    issues.push({ field: 'X', reason: `X has ${dataset.X.length} values, expected rows (${n}) × features (${d}) = ${n * d}` });
+    issues.push({
+      field: 'X',
+      reason: `X has ${dataset.X.length} values, expected rows (${n}) × features (${d}) = ${n * d}`,
+    });
   }
   const perRow: Array<[string, ArrayLike<number> | undefined]> = [
     ['time', dataset.time],
@@ -34,7 +37,8 @@ export function validateDataset(dataset: Dataset, context: string, options: Data
     ['symbolIndex', dataset.symbolIndex],
   ];
   for (const [field, column] of perRow) {
-    if (column !== undefined && column.length !== n) issues.push({ field, reason: `${field} has ${column.length} values, y has ${n}` });
+    if (column !== undefined && column.length !== n)
+      issues.push({ field, reason: `${field} has ${column.length} values, y has ${n}` });
   }
   if (issues.length > 0) throw new ValidationError(context, issues);
   for (let i = 0; i < n && issues.length < maxIssues; i++) {
@@ -59,8 +63,10 @@ export function validateDataset(dataset: Dataset, context: string, options: Data
 /** Validates a prediction matrix against the number of features a model was trained on. */
 export function validateMatrix(X: Matrix, expectedCols: number, context: string, allowMissing = false): Matrix {
   const issues: ValidationIssue[] = [];
-  if (X.cols !== expectedCols) issues.push({ field: 'cols', reason: `matrix has ${X.cols} columns, model expects ${expectedCols}` });
-  if (X.data.length !== X.rows * X.cols) issues.push({ field: 'data', reason: `data has ${X.data.length} values, expected ${X.rows} × ${X.cols}` });
+  if (X.cols !== expectedCols)
+    issues.push({ field: 'cols', reason: `matrix has ${X.cols} columns, model expects ${expectedCols}` });
+  if (X.data.length !== X.rows * X.cols)
+    issues.push({ field: 'data', reason: `data has ${X.data.length} values, expected ${X.rows} × ${X.cols}` });
   if (issues.length === 0) {
     for (let k = 0; k < X.data.length; k++) {
       const v = X.data[k]!;

@@ -49,9 +49,16 @@ export class ValidationError extends CandlelabError {
   /** True when more issues existed than were collected. */
   readonly truncated: boolean;
 
-  constructor(context: string, issues: readonly ValidationIssue[], options: CandlelabErrorOptions & { truncated?: boolean } = {}) {
+  constructor(
+    context: string,
+    issues: readonly ValidationIssue[],
+    options: CandlelabErrorOptions & { truncated?: boolean } = {},
+  ) {
     const shown = issues.slice(0, 10).map(formatIssue).join('; ');
-    const more = issues.length > 10 || options.truncated ? ` (and more: ${issues.length}${options.truncated ? '+' : ''} issues)` : '';
+    const more =
+      issues.length > 10 || options.truncated
+        ? ` (and more: ${issues.length}${options.truncated ? '+' : ''} issues)`
+        : '';
     super('VALIDATION', `${context}: ${shown}${more}`, options);
     this.issues = issues;
     this.truncated = options.truncated ?? false;

@@ -3,16 +3,12 @@ export {
   type Bars,
   type BarsValidationOptions,
   type BarsValidationReport,
-  type Candle,
-  CandleSchema,
-  type OhlcvField,
-  type OhlcvRow,
-  OHLCV_FIELDS,
-  SeriesIdSchema,
   barsBetween,
   barsLength,
   barsToCandles,
   barsToOhlcv,
+  type Candle,
+  CandleSchema,
   candleAt,
   candlesToBars,
   checkBars,
@@ -20,11 +16,22 @@ export {
   copyBars,
   emptyBars,
   lowerBound,
+  OHLCV_FIELDS,
+  type OhlcvField,
+  type OhlcvRow,
   ohlcvToBars,
+  SeriesIdSchema,
   sliceBars,
   validateBars,
 } from './bars.js';
-export { type DatasetCheckOptions, datasetRows, sliceRows, takeRows, validateDataset, validateMatrix } from './dataset.js';
+export {
+  type DatasetCheckOptions,
+  datasetRows,
+  sliceRows,
+  takeRows,
+  validateDataset,
+  validateMatrix,
+} from './dataset.js';
 export type { Env, ResetOptions, ResetResult, StepResult, ValueOf, VectorEnv, VectorStepResult } from './env.js';
 export {
   CancelledError,

@@ -18,7 +18,9 @@ export function checkModelJson(json: unknown, kind: string, currentVersion: numb
     throw new ModelFormatError(`${kind} model has no valid version (got ${String(version)})`);
   }
   if (version > currentVersion) {
-    throw new ModelFormatError(`${kind} model version ${version} is newer than this library reads (<= ${currentVersion}); upgrade candlelab`);
+    throw new ModelFormatError(
+      `${kind} model version ${version} is newer than this library reads (<= ${currentVersion}); upgrade candlelab`,
+    );
   }
   return record as ModelJson;
 }

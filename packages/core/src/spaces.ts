@@ -13,7 +13,13 @@ export class Box {
   readonly size: number;
 
   constructor(low: number | ArrayLike<number>, high: number | ArrayLike<number>, shape?: readonly number[]) {
-    const size = shape ? shape.reduce((a, b) => a * b, 1) : typeof low === 'number' ? (typeof high === 'number' ? 1 : high.length) : low.length;
+    const size = shape
+      ? shape.reduce((a, b) => a * b, 1)
+      : typeof low === 'number'
+        ? typeof high === 'number'
+          ? 1
+          : high.length
+        : low.length;
     this.shape = shape ?? [size];
     this.size = size;
     this.low = broadcast(low, size, 'low');
@@ -81,10 +87,15 @@ export type Space = Box | Discrete;
 
 function broadcast(value: number | ArrayLike<number>, size: number, name: string): Float64Array {
   if (typeof value === 'number') return new Float64Array(size).fill(value);
-  if (value.length !== size) throw new InvalidParameterError(name, value.length, `expected ${size} bounds to match the shape`);
+  if (value.length !== size)
+    throw new InvalidParameterError(name, value.length, `expected ${size} bounds to match the shape`);
   return Float64Array.from(value);
 }
 
 function isNumberArray(x: unknown): x is ArrayLike<number> {
-  return (Array.isArray(x) && x.every((v) => typeof v === 'number')) || x instanceof Float64Array || x instanceof Float32Array;
+  return (
+    (Array.isArray(x) && x.every((v) => typeof v === 'number')) ||
+    x instanceof Float64Array ||
+    x instanceof Float32Array
+  );
 }

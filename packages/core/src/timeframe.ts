@@ -34,7 +34,11 @@ export function isTimeframe(value: unknown): value is Timeframe {
 export function parseTimeframe(timeframe: string): ParsedTimeframe {
   const match = TIMEFRAME_PATTERN.exec(timeframe);
   if (!match) {
-    throw new InvalidParameterError('timeframe', timeframe, 'expected <count><unit> with unit one of s, m, h, d, w (e.g. 1m, 15m, 4h, 1d, 1w)');
+    throw new InvalidParameterError(
+      'timeframe',
+      timeframe,
+      'expected <count><unit> with unit one of s, m, h, d, w (e.g. 1m, 15m, 4h, 1d, 1w)',
+    );
   }
   const count = Number(match[1]);
   const unit = match[2] as TimeframeUnit;

@@ -1,2 +1,9 @@
-export { btcHourly, type FixtureBarsOptions, fixturePath, loadFixtureBars, readFixture, universeHourly } from './fixtures.js';
+export {
+  btcHourly,
+  type FixtureBarsOptions,
+  fixturePath,
+  loadFixtureBars,
+  readFixture,
+  universeHourly,
+} from './fixtures.js';
 export { expectArraysClose, expectClose, firstMismatch, type Tolerance } from './tolerance.js';

@@ -5,7 +5,11 @@ export interface Tolerance {
 }
 
 /** First index where two arrays disagree beyond tolerance (NaN equals NaN), or -1. */
-export function firstMismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: Tolerance = {}): number {
+export function firstMismatch(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance = {},
+): number {
   const rel = tolerance.rel ?? 1e-12;
   const abs = tolerance.abs ?? 0;
   if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
@@ -23,7 +27,12 @@ export function firstMismatch(actual: ArrayLike<number>, expected: ArrayLike<num
  * Throws an error naming the first differing index, both values and the relative difference
  * when `actual` and `expected` differ beyond the tolerance (or in length).
  */
-export function expectArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: Tolerance = {}, label = 'arrays'): void {
+export function expectArraysClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance = {},
+  label = 'arrays',
+): void {
   const index = firstMismatch(actual, expected, tolerance);
   if (index === -1) return;
   if (actual.length !== expected.length) {
