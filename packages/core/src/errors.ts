@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'STORE'
   | 'MODEL_FORMAT'
   | 'CONFIG'
+  | 'JOB_FAILED'
   | 'CANCELLED';
 
 export interface CandlelabErrorOptions {
@@ -134,6 +135,40 @@ export class ConfigError extends CandlelabError {
   constructor(source: string, issues: readonly ValidationIssue[], options: CandlelabErrorOptions = {}) {
     super('CONFIG', `${source}: ${issues.map(formatIssue).join('; ')}`, options);
     this.issues = issues;
+  }
+}
+
+/** A job (a task run in a worker thread, process or on another machine) failed; carries the remote error. */
+export class JobFailedError extends CandlelabError {
+  readonly jobId: string;
+  readonly task: string;
+  /** How many times the job ran before it was given up. */
+  readonly attempts: number;
+  /** Name of the error thrown inside the job (e.g. `ValidationError`), when known. */
+  readonly remoteName: string | undefined;
+  readonly remoteStack: string | undefined;
+
+  constructor(
+    details: {
+      jobId: string;
+      task: string;
+      attempts: number;
+      reason: string;
+      remoteName?: string;
+      remoteStack?: string;
+    },
+    options: CandlelabErrorOptions = {},
+  ) {
+    super(
+      'JOB_FAILED',
+      `job ${details.jobId} (${details.task}) failed after ${details.attempts} attempt(s): ${details.reason}`,
+      options,
+    );
+    this.jobId = details.jobId;
+    this.task = details.task;
+    this.attempts = details.attempts;
+    this.remoteName = details.remoteName;
+    this.remoteStack = details.remoteStack;
   }
 }
 

@@ -41,6 +41,7 @@ export {
   DataSourceError,
   type ErrorCode,
   InvalidParameterError,
+  JobFailedError,
   ModelFormatError,
   NotEnoughDataError,
   NotFittedError,
