@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Enforces the layer table in layers.json over every package's source:
 //  - a package imports only @candlelab packages of a strictly lower layer (never a sibling or a higher one);
-//  - every package it imports (workspace or npm) is declared in its package.json;
+//  - every package it imports (workspace or npm) is declared in its package.json (tests may also use
+//    the root's devDependencies: the shared test tooling such as vitest and fast-check);
 //  - the private test-utils package is imported only from tests and declared as a devDependency.
 // Usage: node scripts/check-layers.mjs [repoRoot]   (exit 1 with one line per violation)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +13,8 @@ const root = process.argv[2] ?? process.cwd();
 const { layers, private: privatePackages } = JSON.parse(readFileSync(join(root, 'layers.json'), 'utf8'));
 const SCOPE = '@candlelab/';
 const builtins = new Set(builtinModules);
+const rootManifestPath = join(root, 'package.json');
+const rootDevDeps = existsSync(rootManifestPath) ? (JSON.parse(readFileSync(rootManifestPath, 'utf8')).devDependencies ?? {}) : {};
 const IMPORT_PATTERN =
   /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])import\s+['"]([^'"]+)['"]/gm;
 
@@ -48,7 +51,7 @@ for (const dir of readdirSync(packagesDir)) {
     continue;
   }
   const runtimeDeps = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
-  const allDeps = { ...runtimeDeps, ...manifest.devDependencies };
+  const allDeps = { ...rootDevDeps, ...runtimeDeps, ...manifest.devDependencies };
   for (const file of sourceFiles(join(packagesDir, dir))) {
     if (file.endsWith('tsup.config.ts')) continue;
     const text = readFileSync(file, 'utf8');

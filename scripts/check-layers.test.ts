@@ -17,6 +17,7 @@ function plantRepo(
 ) {
   root = mkdtempSync(join(tmpdir(), 'layers-'));
   cpSync(layersFile, join(root, 'layers.json'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ private: true, devDependencies: { vitest: '^4' } }));
   for (const [name, spec] of Object.entries(packages)) {
     const dir = join(root, 'packages', name);
     mkdirSync(join(dir, 'src'), { recursive: true });
@@ -82,7 +83,8 @@ describe('layer check', () => {
       core: {
         devDeps: { 'fast-check': '^4', '@candlelab/test-utils': 'workspace:*' },
         files: {
-          'a.test.ts': "import fc from 'fast-check';\nimport { btcHourly } from '@candlelab/test-utils';",
+          'a.test.ts': "import fc from 'fast-check';\nimport { it } from 'vitest';\nimport { btcHourly } from '@candlelab/test-utils';",
+          'd.ts': "import { it } from 'vitest';",
           'b.ts': "import fc from 'fast-check';",
           'c.ts': "import { btcHourly } from '@candlelab/test-utils';",
         },
@@ -93,6 +95,7 @@ describe('layer check', () => {
       /core\/src\/b\.ts: imports 'fast-check' which @candlelab\/core does not declare as a runtime\/peer dependency/,
     );
     expect(run.stderr).toMatch(/core\/src\/c\.ts: imports private package '@candlelab\/test-utils' outside tests/);
+    expect(run.stderr).toMatch(/core\/src\/d\.ts: imports 'vitest'/);
     expect(run.stderr).not.toMatch(/a\.test\.ts/);
   });
 });
