@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startQueueWorker } from '@candlelab/jobs';
+import { ModelRegistry } from '@candlelab/registry';
+import { fixturePath } from '@candlelab/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { retrainUniverse } from './retrainUniverse.js';
+import { tasks } from './tasks.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'candlelab-retrain-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const strategyPath = join(dir, 'universe.yaml');
+writeFileSync(
+  strategyPath,
+  `name: universe
+seed: 1
+data:
+  symbols: [BTC/USDT, ETH/USDT, SOL/USDT]
+  timeframe: 1h
+  start: 2022-06-01
+  end: 2022-08-15
+  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
+  store: { kind: duckdb, path: candles.duckdb }
+features: { preset: standard }
+labels: { kind: forwardReturn, horizon: 4, target: binary }
+model:
+  kind: gbdt
+  params: { nEstimators: 10, numLeaves: 7, minDataInLeaf: 40 }
+validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 400, gap: 4 }
+importance: { enabled: false }
+gates: ['oosAuc > 0.5']
+registry: { root: models }
+`,
+);
+
+const redisUp = await new Promise<boolean>((resolve) => {
+  const socket = createConnection({ host: '127.0.0.1', port: 6379 });
+  socket.once('connect', () => {
+    socket.end();
+    resolve(true);
+  });
+  socket.once('error', () => resolve(false));
+});
+if (!redisUp) console.warn('queue retrain test skipped: no Redis on 127.0.0.1:6379 (start redis-server to run it)');
+
+describe('retrainUniverse', () => {
+  let local: Awaited<ReturnType<typeof retrainUniverse>>;
+
+  it('trains every symbol on worker threads and promotes exactly those that pass the gates', async () => {
+    local = await retrainUniverse({ strategyPath, workers: 2 });
+    expect(local.rows.map((r) => r.symbol)).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    const registry = new ModelRegistry({ root: join(dir, 'models') });
+    for (const row of local.rows) {
+      expect(row.error).toBeUndefined();
+      expect(row.gatesPassed).toBe(row.metrics['oos.auc']! > 0.5);
+      expect(row.promoted).toBe(row.gatesPassed);
+      expect(registry.load(row.modelId!).manifest.stage).toBe(row.gatesPassed ? 'validation' : 'discovery');
+    }
+  });
+
+  it.skipIf(!redisUp)('gives the same results through the Redis queue and worker processes', async () => {
+    const queueName = `candlelab-retrain-test-${process.pid}`;
+    const workers = await Promise.all(
+      [1, 2].map((i) => startQueueWorker({ name: queueName, tasks, workerId: `test-${i}` })),
+    );
+    try {
+      const viaQueue = await retrainUniverse({ strategyPath, redis: 'redis://127.0.0.1:6379', queueName });
+      expect(viaQueue.mode).toBe('queue');
+      expect(viaQueue.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed])).toEqual(
+        local.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed]),
+      );
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  });
+});
