@@ -1,0 +1,796 @@
+import { z } from 'zod';
+import { defineIndicator, period, positive, requireFastBelowSlow } from './defineIndicator.js';
+import { EmaStep, ExtremeStep, LagStep, SmaStep, SumStep, trueRange, WmaStep } from './steps.js';
+
+/** |v| below TA-Lib's zero threshold (1e-14). */
+export function isZero(v: number): boolean {
+  return v > -1e-14 && v < 1e-14;
+}
+
+/**
+ * Simple Moving Average (SMA): the mean of the last `period` closes. Warm-up `period − 1`.
+ * The kernel reads the leaving value from the input itself once a full window lies inside the
+ * current call, and from its ring buffer before that, so batch and streaming add the same numbers.
+ */
+export const sma = defineIndicator({
+  id: 'sma',
+  name: 'Simple Moving Average (SMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => p.period - 1,
+  init: (p) => ({ period: p.period, ring: new Float64Array(p.period), pos: 0, count: 0, sum: 0 }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    const p = s.period;
+    const ring = s.ring;
+    let pos = s.pos;
+    let count = s.count;
+    let sum = s.sum;
+    const invP = 1 / p;
+    let i = from;
+    // `sum += new − old` keeps one addition on the loop-carried chain. The value leaving the window
+    // comes from the ring (zero during warm-up) until a whole window lies inside this call.
+    const ringEnd = Math.min(to, from + p);
+    for (; i < ringEnd; i++) {
+      const v = x[i]!;
+      sum += v - ring[pos]!;
+      ring[pos] = v;
+      pos = pos + 1 === p ? 0 : pos + 1;
+      if (count < p) count++;
+      o[i] = count < p ? Number.NaN : sum * invP;
+    }
+    if (i < to) {
+      for (; i < to; i++) {
+        sum += x[i]! - x[i - p]!;
+        o[i] = sum * invP;
+      }
+      refillRing(ring, pos, x, to);
+    }
+    s.pos = pos;
+    s.count = count;
+    s.sum = sum;
+  },
+});
+
+/**
+ * After a kernel read its window straight from the input, puts the last `ring.length` inputs back
+ * into the ring, oldest at slot `pos` (the next to leave).
+ */
+export function refillRing(ring: Float64Array, pos: number, x: Float64Array, to: number): void {
+  const p = ring.length;
+  let q = pos;
+  for (let j = to - p; j < to; j++) {
+    ring[q] = x[j]!;
+    q = q + 1 === p ? 0 : q + 1;
+  }
+}
+
+/**
+ * Exponential Moving Average (EMA), `k = 2 / (period + 1)`, seeded with the SMA of the first
+ * `period` values (TA-Lib, TradingView). Warm-up `period − 1`.
+ */
+export const ema = defineIndicator({
+  id: 'ema',
+  name: 'Exponential Moving Average (EMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => p.period - 1,
+  init: (p) => ({ period: p.period, k: 2 / (p.period + 1), count: 0, value: 0 }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    const p = s.period;
+    const k = s.k;
+    // `k·x + (1 − k)·v`: one multiply-add on the loop-carried chain (TA-Lib: `v + (x − v)·k`).
+    const keep = 1 - k;
+    let value = s.value;
+    let count = s.count;
+    let i = from;
+    for (; i < to && count < p; i++) {
+      value += x[i]!;
+      count++;
+      if (count === p) {
+        value /= p;
+        o[i] = value;
+      } else {
+        o[i] = Number.NaN;
+      }
+    }
+    for (; i < to; i++) {
+      value = x[i]! * k + value * keep;
+      o[i] = value;
+    }
+    s.value = value;
+    s.count = count;
+  },
+});
+
+/** Weighted Moving Average (WMA): weights 1..period, newest heaviest. Warm-up `period − 1`. */
+export const wma = defineIndicator({
+  id: 'wma',
+  name: 'Weighted Moving Average (WMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => p.period - 1,
+  init: (p) => ({ w: new WmaStep(p.period) }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    const w = s.w;
+    for (let i = from; i < to; i++) o[i] = w.next(x[i]!);
+  },
+});
+
+/** Double Exponential Moving Average (DEMA, Mulloy): `2·EMA − EMA(EMA)`. Warm-up `2(period − 1)`. */
+export const dema = defineIndicator({
+  id: 'dema',
+  name: 'Double Exponential Moving Average (DEMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => 2 * (p.period - 1),
+  init: (p) => ({ e1: new EmaStep(p.period), e2: new EmaStep(p.period) }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const a = s.e1.next(x[i]!);
+      const b = s.e2.next(a);
+      o[i] = 2 * a - b;
+    }
+  },
+});
+
+/** Triple Exponential Moving Average (TEMA, Mulloy): `3·E1 − 3·E2 + E3`. Warm-up `3(period − 1)`. */
+export const tema = defineIndicator({
+  id: 'tema',
+  name: 'Triple Exponential Moving Average (TEMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => 3 * (p.period - 1),
+  init: (p) => ({ e1: new EmaStep(p.period), e2: new EmaStep(p.period), e3: new EmaStep(p.period) }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const a = s.e1.next(x[i]!);
+      const b = s.e2.next(a);
+      const d = s.e3.next(b);
+      o[i] = 3 * a - 3 * b + d;
+    }
+  },
+});
+
+/**
+ * Hull Moving Average (HMA): `WMA(2·WMA(n/2) − WMA(n), √n)` with `n/2` and `√n` floored.
+ * Warm-up `period − 1 + floor(√period) − 1`.
+ */
+export const hma = defineIndicator({
+  id: 'hma',
+  name: 'Hull Moving Average (HMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(16, 2) }),
+  warmup: (p) => p.period - 1 + Math.floor(Math.sqrt(p.period)) - 1,
+  init: (p) => ({
+    half: new WmaStep(Math.floor(p.period / 2)),
+    full: new WmaStep(p.period),
+    smooth: new WmaStep(Math.floor(Math.sqrt(p.period))),
+  }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const h = s.half.next(x[i]!);
+      const f = s.full.next(x[i]!);
+      o[i] = s.smooth.next(2 * h - f);
+    }
+  },
+});
+
+/**
+ * Kaufman Adaptive Moving Average (KAMA): smoothing `(ER·(2/(fast+1) − 2/(slow+1)) + 2/(slow+1))²`
+ * from the efficiency ratio ER over `period` bars; seeded with the close at `period − 1` as TA-Lib.
+ * Warm-up `period`.
+ */
+export const kama = defineIndicator({
+  id: 'kama',
+  name: 'Kaufman Adaptive Moving Average (KAMA)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(10), fast: period(2), slow: period(30) }),
+  check: (p) => requireFastBelowSlow(p.fast, p.slow),
+  warmup: (p) => p.period,
+  init: (p) => ({
+    period: p.period,
+    lag: new LagStep(p.period),
+    noise: new SumStep(p.period),
+    slowK: 2 / (p.slow + 1),
+    diffK: 2 / (p.fast + 1) - 2 / (p.slow + 1),
+    prev: Number.NaN,
+    count: 0,
+    kama: Number.NaN,
+  }),
+  run(s, c, [out], from, to) {
+    const x = c.close;
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const v = x[i]!;
+      const old = s.lag.next(v);
+      const noise = s.noise.next(s.count > 0 ? Math.abs(v - s.prev) : 0);
+      s.count++;
+      if (s.count === s.period) s.kama = v;
+      s.prev = v;
+      if (s.count <= s.period) {
+        o[i] = Number.NaN;
+        continue;
+      }
+      const change = v - old;
+      const er = noise <= change || isZero(noise) ? 1 : Math.abs(change / noise);
+      let sc = er * s.diffK + s.slowK;
+      sc *= sc;
+      s.kama += (v - s.kama) * sc;
+      o[i] = s.kama;
+    }
+  },
+});
+
+/** Volume-Weighted Moving Average (VWMA): `Σ close·volume / Σ volume` over `period` (SMA when volume is all zero). Warm-up `period − 1`. */
+export const vwma = defineIndicator({
+  id: 'vwma',
+  name: 'Volume-Weighted Moving Average (VWMA)',
+  group: 'trend',
+  inputs: ['close', 'volume'],
+  outputs: ['value'],
+  params: z.object({ period: period(20) }),
+  warmup: (p) => p.period - 1,
+  init: (p) => ({ pv: new SumStep(p.period), v: new SumStep(p.period), c: new SmaStep(p.period) }),
+  run(s, c, [out], from, to) {
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const close = c.close[i]!;
+      const vol = c.volume[i]!;
+      const pv = s.pv.next(close * vol);
+      const v = s.v.next(vol);
+      const mean = s.c.next(close);
+      o[i] = v > 0 ? pv / v : mean;
+    }
+  },
+});
+
+/** How the two EMAs of MACD-style oscillators are seeded. */
+export const EmaSeedingSchema = z.enum(['aligned', 'independent']);
+export type EmaSeeding = z.infer<typeof EmaSeedingSchema>;
+
+/**
+ * Moving Average Convergence/Divergence (MACD, Appel): fast EMA − slow EMA, its signal EMA and the
+ * histogram. `seeding: 'aligned'` (default, TA-Lib MACD) seeds both EMAs on bar `slow − 1` (the
+ * fast one with the mean of the `fast` closes ending there); `'independent'` seeds each EMA with
+ * the mean of its own first closes (TradingView, TA-Lib PPO/APO). Warm-up `slow + signal − 2`.
+ */
+export const macd = defineIndicator({
+  id: 'macd',
+  name: 'Moving Average Convergence/Divergence (MACD)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['macd', 'signal', 'histogram'],
+  params: z.object({
+    fast: period(12),
+    slow: period(26),
+    signal: period(9),
+    seeding: EmaSeedingSchema.default('aligned'),
+  }),
+  check: (p) => requireFastBelowSlow(p.fast, p.slow),
+  warmup: (p) => p.slow + p.signal - 2,
+  init: (p) => ({
+    fastPeriod: p.fast,
+    slowPeriod: p.slow,
+    signalPeriod: p.signal,
+    fastStart: p.seeding === 'aligned' ? p.slow - p.fast : 0,
+    percent: false,
+    count: 0,
+    fast: 0,
+    slow: 0,
+    signal: 0,
+  }),
+  run(s, c, [outMacd, outSignal, outHist], from, to) {
+    const x = c.close;
+    const om = outMacd!;
+    const os = outSignal!;
+    const oh = outHist!;
+    const nf = s.fastPeriod;
+    const ns = s.slowPeriod;
+    const nsig = s.signalPeriod;
+    const kf = 2 / (nf + 1);
+    const ks = 2 / (ns + 1);
+    const ksig = 2 / (nsig + 1);
+    const keepF = 1 - kf;
+    const keepS = 1 - ks;
+    const keepSig = 1 - ksig;
+    const ready = ns + nsig - 1;
+    const percent = s.percent;
+    let fast = s.fast;
+    let slow = s.slow;
+    let signal = s.signal;
+    let count = s.count;
+    let i = from;
+    const fastStart = s.fastStart;
+    for (; i < to && count < ready; i++) {
+      const v = x[i]!;
+      count++;
+      if (count > fastStart) {
+        if (count < fastStart + nf) fast += v;
+        else if (count === fastStart + nf) fast = (fast + v) / nf;
+        else fast = v * kf + fast * keepF;
+      }
+      if (count < ns) slow += v;
+      else if (count === ns) slow = (slow + v) / ns;
+      else slow = v * ks + slow * keepS;
+      if (count >= ns) signal += percent ? ((fast - slow) / slow) * 100 : fast - slow;
+      if (count === ready) {
+        signal /= nsig;
+        const m = percent ? ((fast - slow) / slow) * 100 : fast - slow;
+        om[i] = m;
+        os[i] = signal;
+        oh[i] = m - signal;
+      } else {
+        om[i] = Number.NaN;
+        os[i] = Number.NaN;
+        oh[i] = Number.NaN;
+      }
+    }
+    if (percent) {
+      for (; i < to; i++) {
+        const v = x[i]!;
+        fast = v * kf + fast * keepF;
+        slow = v * ks + slow * keepS;
+        const m = ((fast - slow) / slow) * 100;
+        signal = m * ksig + signal * keepSig;
+        om[i] = m;
+        os[i] = signal;
+        oh[i] = m - signal;
+      }
+    }
+    for (; i < to; i++) {
+      const v = x[i]!;
+      fast = v * kf + fast * keepF;
+      slow = v * ks + slow * keepS;
+      const m = fast - slow;
+      signal = m * ksig + signal * keepSig;
+      om[i] = m;
+      os[i] = signal;
+      oh[i] = m - signal;
+    }
+    s.fast = fast;
+    s.slow = slow;
+    s.signal = signal;
+    s.count = count;
+  },
+});
+
+export interface DmState {
+  period: number;
+  count: number;
+  prevHigh: number;
+  prevLow: number;
+  prevClose: number;
+  plusDm: number;
+  minusDm: number;
+  tr: number;
+  plusDi: number;
+  minusDi: number;
+  sumDx: number;
+  adx: number;
+}
+
+const initDm = (n: number): DmState => ({
+  period: n,
+  count: 0,
+  prevHigh: 0,
+  prevLow: 0,
+  prevClose: 0,
+  plusDm: 0,
+  minusDm: 0,
+  tr: 0,
+  plusDi: Number.NaN,
+  minusDi: Number.NaN,
+  sumDx: 0,
+  adx: Number.NaN,
+});
+
+/** One bar of Wilder's directional movement (TA-Lib's arithmetic); returns the bar's DX or Number.NaN. */
+function stepDm(s: DmState, high: number, low: number, close: number): number {
+  const n = s.period;
+  const k = s.count++;
+  if (k === 0) {
+    s.prevHigh = high;
+    s.prevLow = low;
+    s.prevClose = close;
+    return Number.NaN;
+  }
+  const diffP = high - s.prevHigh;
+  const diffM = s.prevLow - low;
+  const tr = trueRange(high, low, s.prevClose);
+  s.prevHigh = high;
+  s.prevLow = low;
+  s.prevClose = close;
+  if (k >= n) {
+    s.minusDm -= s.minusDm / n;
+    s.plusDm -= s.plusDm / n;
+  }
+  if (diffM > 0 && diffP < diffM) s.minusDm += diffM;
+  else if (diffP > 0 && diffP > diffM) s.plusDm += diffP;
+  s.tr = k >= n ? s.tr - s.tr / n + tr : s.tr + tr;
+  if (k < n) return Number.NaN;
+  if (isZero(s.tr)) {
+    s.plusDi = 0;
+    s.minusDi = 0;
+    return Number.NaN;
+  }
+  s.minusDi = 100 * (s.minusDm / s.tr);
+  s.plusDi = 100 * (s.plusDm / s.tr);
+  const sum = s.minusDi + s.plusDi;
+  return isZero(sum) ? Number.NaN : 100 * (Math.abs(s.minusDi - s.plusDi) / sum);
+}
+
+/**
+ * Average Directional Index (ADX, Wilder) with the directional indicators +DI and −DI, as TA-Lib.
+ * All three outputs start together at warm-up `2·period − 1` (+DI/−DI alone: see `plusDi`/`minusDi`).
+ */
+export const adx = defineIndicator({
+  id: 'adx',
+  name: 'Average Directional Index (ADX) with +DI/−DI',
+  group: 'trend',
+  inputs: ['high', 'low', 'close'],
+  outputs: ['adx', 'plusDi', 'minusDi'],
+  params: z.object({ period: period(14) }),
+  warmup: (p) => 2 * p.period - 1,
+  init: (p) => initDm(p.period),
+  run(s, c, [oa, op, om], from, to) {
+    const n = s.period;
+    for (let i = from; i < to; i++) {
+      const dx = stepDm(s, c.high[i]!, c.low[i]!, c.close[i]!);
+      const k = s.count - 1;
+      if (k >= n && k < 2 * n) {
+        if (!Number.isNaN(dx)) s.sumDx += dx;
+        if (k === 2 * n - 1) s.adx = s.sumDx / n;
+      } else if (k >= 2 * n && !Number.isNaN(dx)) {
+        s.adx = (s.adx * (n - 1) + dx) / n;
+      }
+      const ok = k >= 2 * n - 1;
+      oa![i] = ok ? s.adx : Number.NaN;
+      op![i] = ok ? s.plusDi : Number.NaN;
+      om![i] = ok ? s.minusDi : Number.NaN;
+    }
+  },
+});
+
+function diIndicator(id: 'plusDi' | 'minusDi', name: string) {
+  return defineIndicator({
+    id,
+    name,
+    group: 'trend',
+    inputs: ['high', 'low', 'close'],
+    outputs: ['value'],
+    params: z.object({ period: period(14) }),
+    warmup: (p) => p.period,
+    init: (p) => initDm(p.period),
+    run(s, c, [out], from, to) {
+      for (let i = from; i < to; i++) {
+        stepDm(s, c.high[i]!, c.low[i]!, c.close[i]!);
+        out![i] = s.count > s.period ? (id === 'plusDi' ? s.plusDi : s.minusDi) : Number.NaN;
+      }
+    },
+  });
+}
+
+/** Plus Directional Indicator (+DI, Wilder), as TA-Lib PLUS_DI. Warm-up `period`. */
+export const plusDi = diIndicator('plusDi', 'Plus Directional Indicator (+DI)');
+/** Minus Directional Indicator (−DI, Wilder), as TA-Lib MINUS_DI. Warm-up `period`. */
+export const minusDi = diIndicator('minusDi', 'Minus Directional Indicator (−DI)');
+
+/**
+ * Aroon (Chande): `100·(period − bars since the highest high)/period` (up) and the same for the
+ * lowest low (down) over `period + 1` bars, and their difference (oscillator). Warm-up `period`.
+ */
+export const aroon = defineIndicator({
+  id: 'aroon',
+  name: 'Aroon Up/Down and Oscillator',
+  group: 'trend',
+  inputs: ['high', 'low'],
+  outputs: ['up', 'down', 'oscillator'],
+  params: z.object({ period: period(14) }),
+  warmup: (p) => p.period,
+  init: (p) => ({
+    period: p.period,
+    hi: new ExtremeStep(p.period + 1, 'max'),
+    lo: new ExtremeStep(p.period + 1, 'min'),
+  }),
+  run(s, c, [ou, od, oo], from, to) {
+    const n = s.period;
+    const factor = 100 / n;
+    for (let i = from; i < to; i++) {
+      const h = s.hi.next(c.high[i]!);
+      s.lo.next(c.low[i]!);
+      if (Number.isNaN(h)) {
+        ou![i] = Number.NaN;
+        od![i] = Number.NaN;
+        oo![i] = Number.NaN;
+        continue;
+      }
+      const up = factor * (n - s.hi.age);
+      const down = factor * (n - s.lo.age);
+      ou![i] = up;
+      od![i] = down;
+      oo![i] = factor * (s.lo.age - s.hi.age);
+    }
+  },
+});
+
+/**
+ * Parabolic SAR (Wilder), TA-Lib's algorithm (initial direction from the first bar's −DM).
+ * Warm-up 1.
+ */
+export const psar = defineIndicator({
+  id: 'psar',
+  name: 'Parabolic Stop and Reverse (SAR)',
+  group: 'trend',
+  inputs: ['high', 'low'],
+  outputs: ['value'],
+  params: z.object({ acceleration: positive(0.02), maximum: positive(0.2) }),
+  warmup: () => 1,
+  init: (p) => ({
+    step: Math.min(p.acceleration, p.maximum),
+    maximum: p.maximum,
+    count: 0,
+    isLong: true,
+    af: 0,
+    ep: 0,
+    sar: 0,
+    newHigh: 0,
+    newLow: 0,
+  }),
+  run(s, c, [out], from, to) {
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const high = c.high[i]!;
+      const low = c.low[i]!;
+      const k = s.count++;
+      if (k === 0) {
+        s.newHigh = high;
+        s.newLow = low;
+        o[i] = Number.NaN;
+        continue;
+      }
+      if (k === 1) {
+        const diffM = s.newLow - low;
+        const diffP = high - s.newHigh;
+        s.isLong = !(diffM > 0 && diffP < diffM);
+        s.af = s.step;
+        if (s.isLong) {
+          s.ep = high;
+          s.sar = s.newLow;
+        } else {
+          s.ep = low;
+          s.sar = s.newHigh;
+        }
+        s.newLow = low;
+        s.newHigh = high;
+      }
+      const prevLow = s.newLow;
+      const prevHigh = s.newHigh;
+      s.newLow = low;
+      s.newHigh = high;
+      let sar = s.sar;
+      if (s.isLong) {
+        if (low <= sar) {
+          s.isLong = false;
+          sar = Math.max(s.ep, prevHigh, high);
+          o[i] = sar;
+          s.af = s.step;
+          s.ep = low;
+          sar += s.af * (s.ep - sar);
+          sar = Math.max(sar, prevHigh, high);
+        } else {
+          o[i] = sar;
+          if (high > s.ep) {
+            s.ep = high;
+            s.af = Math.min(s.af + s.step, s.maximum);
+          }
+          sar += s.af * (s.ep - sar);
+          sar = Math.min(sar, prevLow, low);
+        }
+      } else if (high >= sar) {
+        s.isLong = true;
+        sar = Math.min(s.ep, prevLow, low);
+        o[i] = sar;
+        s.af = s.step;
+        s.ep = high;
+        sar += s.af * (s.ep - sar);
+        sar = Math.min(sar, prevLow, low);
+      } else {
+        o[i] = sar;
+        if (low < s.ep) {
+          s.ep = low;
+          s.af = Math.min(s.af + s.step, s.maximum);
+        }
+        sar += s.af * (s.ep - sar);
+        sar = Math.max(sar, prevHigh, high);
+      }
+      s.sar = sar;
+    }
+  },
+});
+
+/**
+ * SuperTrend (TradingView `ta.supertrend`): bands `hl2 ± multiplier·ATR` (ATR with TradingView
+ * seeding) that ratchet with the trend. Outputs the line and `direction` (+1 up, −1 down).
+ * Warm-up `period − 1`.
+ */
+export const supertrend = defineIndicator({
+  id: 'supertrend',
+  name: 'SuperTrend',
+  group: 'trend',
+  inputs: ['high', 'low', 'close'],
+  outputs: ['value', 'direction'],
+  params: z.object({ period: period(10), multiplier: positive(3) }),
+  warmup: (p) => p.period - 1,
+  init: (p) => ({
+    period: p.period,
+    multiplier: p.multiplier,
+    count: 0,
+    prevClose: Number.NaN,
+    trSum: 0,
+    atr: Number.NaN,
+    upper: 0,
+    lower: 0,
+    line: Number.NaN,
+  }),
+  run(s, c, [ov, od], from, to) {
+    const n = s.period;
+    for (let i = from; i < to; i++) {
+      const high = c.high[i]!;
+      const low = c.low[i]!;
+      const close = c.close[i]!;
+      const tr = trueRange(high, low, s.prevClose);
+      const k = s.count++;
+      const prevCloseValue = s.prevClose;
+      s.prevClose = close;
+      const hadAtr = !Number.isNaN(s.atr);
+      if (k < n - 1) {
+        s.trSum += tr;
+        ov![i] = Number.NaN;
+        od![i] = Number.NaN;
+        continue;
+      }
+      s.atr = k === n - 1 ? (s.trSum + tr) / n : (s.atr * (n - 1) + tr) / n;
+      const src = (high + low) / 2;
+      let upper = src + s.multiplier * s.atr;
+      let lower = src - s.multiplier * s.atr;
+      const prevLower = hadAtr ? s.lower : 0;
+      const prevUpper = hadAtr ? s.upper : 0;
+      lower = lower > prevLower || prevCloseValue < prevLower ? lower : prevLower;
+      upper = upper < prevUpper || prevCloseValue > prevUpper ? upper : prevUpper;
+      let direction: number;
+      if (!hadAtr) direction = -1;
+      else if (s.line === prevUpper) direction = close > upper ? 1 : -1;
+      else direction = close < lower ? -1 : 1;
+      s.line = direction === 1 ? lower : upper;
+      s.upper = upper;
+      s.lower = lower;
+      ov![i] = s.line;
+      od![i] = direction;
+    }
+  },
+});
+
+/**
+ * Ichimoku Kinkō Hyō, causal form: conversion (tenkan), base (kijun) and the two leading spans
+ * as computed on each bar (charts plot the spans `displacement` bars ahead; the lagging span
+ * looks ahead and is omitted). Warm-up `max(conversion, base, spanB) − 1`.
+ */
+export const ichimoku = defineIndicator({
+  id: 'ichimoku',
+  name: 'Ichimoku Cloud',
+  group: 'trend',
+  inputs: ['high', 'low'],
+  outputs: ['conversion', 'base', 'spanA', 'spanB'],
+  params: z.object({ conversion: period(9), base: period(26), spanB: period(52) }),
+  warmup: (p) => Math.max(p.conversion, p.base, p.spanB) - 1,
+  init: (p) => ({
+    warm: Math.max(p.conversion, p.base, p.spanB) - 1,
+    count: 0,
+    cHi: new ExtremeStep(p.conversion, 'max'),
+    cLo: new ExtremeStep(p.conversion, 'min'),
+    bHi: new ExtremeStep(p.base, 'max'),
+    bLo: new ExtremeStep(p.base, 'min'),
+    sHi: new ExtremeStep(p.spanB, 'max'),
+    sLo: new ExtremeStep(p.spanB, 'min'),
+  }),
+  run(s, c, [oc, ob, oa, os], from, to) {
+    for (let i = from; i < to; i++) {
+      const h = c.high[i]!;
+      const l = c.low[i]!;
+      const conv = (s.cHi.next(h) + s.cLo.next(l)) / 2;
+      const base = (s.bHi.next(h) + s.bLo.next(l)) / 2;
+      const spanB = (s.sHi.next(h) + s.sLo.next(l)) / 2;
+      const ok = s.count++ >= s.warm;
+      oc![i] = ok ? conv : Number.NaN;
+      ob![i] = ok ? base : Number.NaN;
+      oa![i] = ok ? (conv + base) / 2 : Number.NaN;
+      os![i] = ok ? spanB : Number.NaN;
+    }
+  },
+});
+
+/** Triple Exponential Average rate of change (TRIX, Hutson): 1-bar % change of a triple EMA. Warm-up `3(period − 1) + 1`. */
+export const trix = defineIndicator({
+  id: 'trix',
+  name: 'Triple Exponential Average (TRIX)',
+  group: 'trend',
+  inputs: ['close'],
+  outputs: ['value'],
+  params: z.object({ period: period(15) }),
+  warmup: (p) => 3 * (p.period - 1) + 1,
+  init: (p) => ({ e1: new EmaStep(p.period), e2: new EmaStep(p.period), e3: new EmaStep(p.period), prev: Number.NaN }),
+  run(s, c, [out], from, to) {
+    const o = out!;
+    for (let i = from; i < to; i++) {
+      const e = s.e3.next(s.e2.next(s.e1.next(c.close[i]!)));
+      o[i] = (e / s.prev - 1) * 100;
+      s.prev = e;
+    }
+  },
+});
+
+/**
+ * Vortex Indicator (Botes & Siepman): `VI± = Σ|high − prev low| (or |low − prev high|) / Σ TR`
+ * over `period`. Warm-up `period`.
+ */
+export const vortex = defineIndicator({
+  id: 'vortex',
+  name: 'Vortex Indicator (VI+/VI−)',
+  group: 'trend',
+  inputs: ['high', 'low', 'close'],
+  outputs: ['plus', 'minus'],
+  params: z.object({ period: period(14) }),
+  warmup: (p) => p.period,
+  init: (p) => ({
+    count: 0,
+    prevHigh: 0,
+    prevLow: 0,
+    prevClose: 0,
+    vp: new SumStep(p.period),
+    vm: new SumStep(p.period),
+    tr: new SumStep(p.period),
+  }),
+  run(s, c, [op, om], from, to) {
+    for (let i = from; i < to; i++) {
+      const h = c.high[i]!;
+      const l = c.low[i]!;
+      if (s.count++ === 0) {
+        op![i] = Number.NaN;
+        om![i] = Number.NaN;
+      } else {
+        const tr = s.tr.next(trueRange(h, l, s.prevClose));
+        op![i] = s.vp.next(Math.abs(h - s.prevLow)) / tr;
+        om![i] = s.vm.next(Math.abs(l - s.prevHigh)) / tr;
+      }
+      s.prevHigh = h;
+      s.prevLow = l;
+      s.prevClose = c.close[i]!;
+    }
+  },
+});
