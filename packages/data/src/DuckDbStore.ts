@@ -1,0 +1,371 @@
+import { resolve } from 'node:path';
+import {
+  type Bars,
+  barsLength,
+  copyBars,
+  emptyBars,
+  OHLCV_FIELDS,
+  StoreError,
+  sliceBars,
+  timeframeToMs,
+} from '@candlelab/core';
+import type { DuckDBConnection, DuckDBInstance, DuckDBVector } from '@duckdb/node-api';
+import type {
+  CandleStore,
+  RangeQuery,
+  SeriesKey,
+  StoreWriteOptions,
+  StoreWriteResult,
+  TimeRange,
+} from './CandleStore.js';
+import { mergeRanges } from './ranges.js';
+import { sortBarsByTime } from './sortBarsByTime.js';
+import { checkRangeQuery, checkSeriesKey, checkWrite, sqlIdentifier } from './storeChecks.js';
+
+export interface DuckDbStoreOptions {
+  /** Database file; `':memory:'` for an in-memory database. Default `'candlelab.duckdb'`. */
+  path?: string;
+  /** Bars table name (the coverage table is `<table>_coverage`). Default `'market_data'`. */
+  table?: string;
+  /** Times a write is retried after a write-write conflict with another connection. Default 5. */
+  conflictRetries?: number;
+}
+
+/** Largest preallocation of a read before any row has arrived (2^20 bars, 48 MB). */
+const INITIAL_READ_CAPACITY = 1 << 20;
+
+/** Rows per DuckDB data chunk (DuckDB's standard vector size). */
+const CHUNK_ROWS = 2048;
+
+/**
+ * The embedded default {@link CandleStore}: one DuckDB file holding `market_data` (primary key
+ * exchange, symbol, timeframe, time) and its coverage table. Writes go through DuckDB's appender,
+ * straight into the table when the range holds no bar yet (keeping the table in time order), else
+ * into a connection-local staging table and then `INSERT … ON CONFLICT DO NOTHING`; the coverage row
+ * commits in the same transaction. Reads stream result vectors straight into `Float64Array`s.
+ * Stores opened on the same path in one process share one DuckDB instance (separate connections;
+ * conflicts between them are retried); the last `close` releases the file. DuckDB allows one
+ * writing process per file.
+ */
+export class DuckDbStore implements CandleStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly release: () => void,
+    /** Bars table name as given, for the appender. */
+    private readonly tableName: string,
+    /** Bars table name quoted for SQL. */
+    private readonly table: string,
+    private readonly coverageTable: string,
+    private readonly conflictRetries: number,
+  ) {}
+
+  /** Opens (creating when needed) the database file and its tables. Needs the `@duckdb/node-api` peer dependency. */
+  static async open(options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
+    const table = options.table ?? 'market_data';
+    const tableSql = sqlIdentifier('table', table);
+    const coverageSql = sqlIdentifier('table', `${table}_coverage`);
+    const conflictRetries = options.conflictRetries ?? 5;
+    const path = options.path ?? 'candlelab.duckdb';
+    const duckdb = await loadDuckDb();
+    const shared = acquireInstance(path, () => duckdb.DuckDBInstance.create(path));
+    let connection: DuckDBConnection;
+    try {
+      connection = await (await shared.instance).connect();
+      const ddl = connection;
+      await retryOnConflict(conflictRetries, () =>
+        ddl.run(
+          `CREATE TABLE IF NOT EXISTS ${tableSql} (exchange VARCHAR NOT NULL, symbol VARCHAR NOT NULL, timeframe VARCHAR NOT NULL, time BIGINT NOT NULL, open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE NOT NULL, PRIMARY KEY (exchange, symbol, timeframe, time))`,
+        ),
+      );
+      await retryOnConflict(conflictRetries, () =>
+        ddl.run(
+          `CREATE TABLE IF NOT EXISTS ${coverageSql} (exchange VARCHAR NOT NULL, symbol VARCHAR NOT NULL, timeframe VARCHAR NOT NULL, range_start BIGINT NOT NULL, range_end BIGINT NOT NULL)`,
+        ),
+      );
+      await connection.run(
+        'CREATE TEMP TABLE IF NOT EXISTS candle_staging (time DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)',
+      );
+    } catch (error) {
+      shared.release();
+      throw new StoreError(`cannot open DuckDB store at ${path}`, { cause: error });
+    }
+    return new DuckDbStore(connection, shared.release, table, tableSql, coverageSql, conflictRetries);
+  }
+
+  async write(bars: Bars, options: StoreWriteOptions): Promise<StoreWriteResult> {
+    checkWrite(bars, options);
+    return this.serial(() => this.withConflictRetry(() => this.writeOnce(bars, options)));
+  }
+
+  async read(query: RangeQuery): Promise<Bars> {
+    checkRangeQuery(query);
+    return this.serial(async () => {
+      // Streaming: the scan runs alongside the copy instead of materializing the whole result first.
+      const result = await this.connection.stream(
+        `SELECT CAST(time AS DOUBLE), open, high, low, close, volume FROM ${this.table} WHERE exchange = $1 AND symbol = $2 AND timeframe = $3 AND time >= $4 AND time < $5`,
+        [query.exchange, query.symbol, query.timeframe, BigInt(query.start), BigInt(query.end)],
+      );
+      // Sized for a gapless range (exact in the common case), grown by doubling when needed.
+      const gridCount = Math.ceil((query.end - query.start) / timeframeToMs(query.timeframe));
+      let bars = emptyBars(query.symbol, query.timeframe, Math.min(gridCount, INITIAL_READ_CAPACITY));
+      let n = 0;
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const rows = chunk.rowCount;
+        if (n + rows > bars.time.length) bars = grow(bars, Math.max(n + rows, 2 * bars.time.length));
+        const columns = [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume];
+        for (let j = 0; j < 6; j++) copyDoubleVector(chunk.getColumnVector(j), rows, columns[j]!, n);
+        n += rows;
+      }
+      // Trim: a view when little is unused, else a compact copy.
+      if (n < bars.time.length) bars = 2 * n >= bars.time.length ? sliceBars(bars, 0, n) : copyBars(bars, 0, n);
+      // Parallel inserts and scans interleave row groups: restore time order (O(n) on the grid) when needed.
+      return sortBarsByTime(bars);
+    });
+  }
+
+  async readCoverage(key: SeriesKey): Promise<TimeRange[]> {
+    checkSeriesKey(key);
+    return this.serial(async () => {
+      const reader = await this.connection.runAndReadAll(
+        `SELECT CAST(range_start AS DOUBLE), CAST(range_end AS DOUBLE) FROM ${this.coverageTable} WHERE exchange = $1 AND symbol = $2 AND timeframe = $3`,
+        [key.exchange, key.symbol, key.timeframe],
+      );
+      return mergeRanges(reader.getRows().map(([start, end]) => ({ start: Number(start), end: Number(end) })));
+    });
+  }
+
+  async writeCoverage(key: SeriesKey, ranges: readonly TimeRange[]): Promise<void> {
+    checkSeriesKey(key);
+    const merged = mergeRanges(ranges);
+    return this.serial(() =>
+      this.withConflictRetry(async () => {
+        await this.connection.run('BEGIN TRANSACTION');
+        try {
+          for (const range of merged) await this.insertCoverage(key, range);
+          await this.connection.run('COMMIT');
+        } catch (error) {
+          await this.rollback();
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.release();
+  }
+
+  private async writeOnce(bars: Bars, options: StoreWriteOptions): Promise<StoreWriteResult> {
+    const key = { exchange: options.exchange, symbol: bars.symbol, timeframe: bars.timeframe };
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      let inserted = 0;
+      const n = barsLength(bars);
+      if (n > 0) {
+        const overlap = await this.connection.runAndReadAll(
+          `SELECT count(*) FROM ${this.table} WHERE exchange = $1 AND symbol = $2 AND timeframe = $3 AND time >= $4 AND time <= $5`,
+          [key.exchange, key.symbol, key.timeframe, BigInt(bars.time[0]!), BigInt(bars.time[n - 1]!)],
+        );
+        if (Number(overlap.getRows()[0]?.[0] ?? 0) === 0) {
+          // Nothing to skip: append straight into the table, which keeps it in time order (a
+          // concurrent writer of the same bars makes the commit fail and the retry take the other path).
+          await this.append(bars, key);
+          inserted = n;
+        } else {
+          await this.connection.run('DELETE FROM candle_staging');
+          await this.append(bars);
+          const result = await this.connection.run(
+            `INSERT INTO ${this.table} SELECT $1, $2, $3, CAST(time AS BIGINT), open, high, low, close, volume FROM candle_staging ON CONFLICT DO NOTHING`,
+            [key.exchange, key.symbol, key.timeframe],
+          );
+          inserted = result.rowsChanged;
+        }
+      }
+      if (options.coverage) await this.insertCoverage(key, options.coverage);
+      await this.connection.run('COMMIT');
+      return { inserted };
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+  }
+
+  /**
+   * Appends bars through DuckDB's appender, one data chunk at a time: into the staging table (six
+   * DOUBLE columns) or, with `key`, straight into the bars table.
+   */
+  private async append(bars: Bars, key?: SeriesKey): Promise<void> {
+    const duckdb = await loadDuckDb();
+    const appender =
+      key === undefined
+        ? await this.connection.createAppender('candle_staging', 'main', 'temp')
+        : await this.connection.createAppender(this.tableName);
+    const prices = [bars.open, bars.high, bars.low, bars.close, bars.volume];
+    const types =
+      key === undefined
+        ? [duckdb.DOUBLE, ...prices.map(() => duckdb.DOUBLE)]
+        : [duckdb.VARCHAR, duckdb.VARCHAR, duckdb.VARCHAR, duckdb.BIGINT, ...prices.map(() => duckdb.DOUBLE)];
+    const first = key === undefined ? 1 : 4;
+    const n = barsLength(bars);
+    try {
+      for (let offset = 0; offset < n; offset += CHUNK_ROWS) {
+        const rows = Math.min(CHUNK_ROWS, n - offset);
+        const chunk = duckdb.DuckDBDataChunk.create(types, rows);
+        if (key !== undefined) {
+          const ids = [key.exchange, key.symbol, key.timeframe];
+          for (let j = 0; j < 3; j++) {
+            const vector = chunk.getColumnVector(j);
+            for (let r = 0; r < rows; r++) vector.setItem(r, ids[j]!);
+            vector.flush();
+          }
+          const time = chunk.getColumnVector(3);
+          for (let r = 0; r < rows; r++) time.setItem(r, BigInt(bars.time[offset + r]!));
+          time.flush();
+        } else {
+          const time = chunk.getColumnVector(0);
+          for (let r = 0; r < rows; r++) time.setItem(r, bars.time[offset + r]!);
+          time.flush();
+        }
+        for (let j = 0; j < prices.length; j++) {
+          const vector = chunk.getColumnVector(first + j);
+          const column = prices[j]!;
+          for (let r = 0; r < rows; r++) vector.setItem(r, column[offset + r]!);
+          vector.flush();
+        }
+        appender.appendDataChunk(chunk);
+      }
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  private async insertCoverage(key: SeriesKey, range: TimeRange): Promise<void> {
+    await this.connection.run(`INSERT INTO ${this.coverageTable} VALUES ($1, $2, $3, $4, $5)`, [
+      key.exchange,
+      key.symbol,
+      key.timeframe,
+      BigInt(range.start),
+      BigInt(range.end),
+    ]);
+  }
+
+  private async rollback(): Promise<void> {
+    try {
+      await this.connection.run('ROLLBACK');
+    } catch {
+      // DuckDB already rolled the failed transaction back.
+    }
+  }
+
+  private async withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await retryOnConflict(this.conflictRetries, fn);
+    } catch (error) {
+      throw new StoreError(`DuckDB write failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** One operation at a time on this store's connection (a transaction must not interleave with another). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError('DuckDbStore is closed'));
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/**
+ * Copies a DOUBLE result vector into `out` at `offset`. The columns are NOT NULL, so validity can be
+ * ignored and the vector's backing `Float64Array` (DuckDB's own buffer, not part of the typed API)
+ * is copied with one `set`; when a future @duckdb/node-api hides it, the per-item path is used.
+ */
+function copyDoubleVector(vector: DuckDBVector, rows: number, out: Float64Array, offset: number): void {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (items instanceof Float64Array && items.length >= rows) {
+    out.set(items.subarray(0, rows), offset);
+    return;
+  }
+  for (let r = 0; r < rows; r++) out[offset + r] = vector.getItem(r) as number;
+}
+
+/**
+ * Runs `fn` again (after 5, 10, 20 … ms) when it failed on a conflict with another connection's
+ * transaction: a write-write conflict, or a key inserted and committed by the other writer after
+ * this transaction started (DuckDB reports that as a duplicate key even under `DO NOTHING`; once
+ * retried, the row is visible and skipped).
+ */
+interface SharedInstance {
+  instance: Promise<DuckDBInstance>;
+  refs: number;
+}
+
+/** Open DuckDB instances by file path: stores on one file in this process share one instance (one file lock). */
+const instances = new Map<string, SharedInstance>();
+
+/**
+ * The shared instance for `path` (created on first use) and a release function; the last release
+ * closes the instance, which frees the file for other processes. `:memory:` databases are never shared.
+ */
+function acquireInstance(
+  path: string,
+  create: () => Promise<DuckDBInstance>,
+): { instance: Promise<DuckDBInstance>; release: () => void } {
+  const key = path === ':memory:' ? undefined : resolve(path);
+  let shared = key === undefined ? undefined : instances.get(key);
+  if (!shared) {
+    shared = { instance: create(), refs: 0 };
+    if (key !== undefined) instances.set(key, shared);
+  }
+  const entry = shared;
+  entry.refs++;
+  let released = false;
+  return {
+    instance: entry.instance,
+    release: () => {
+      if (released) return;
+      released = true;
+      entry.refs--;
+      if (entry.refs > 0) return;
+      if (key !== undefined) instances.delete(key);
+      entry.instance.then((instance) => instance.closeSync()).catch(() => undefined);
+    },
+  };
+}
+
+/** A copy of the first rows of `bars` in columns of `capacity` rows. */
+function grow(bars: Bars, capacity: number): Bars {
+  const out = emptyBars(bars.symbol, bars.timeframe, capacity);
+  for (const column of ['time', ...OHLCV_FIELDS] as const) out[column].set(bars[column]);
+  return out;
+}
+
+async function retryOnConflict<T>(retries: number, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= retries || !/conflict|duplicate/i.test(message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+    }
+  }
+}
+
+async function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
+  try {
+    return await import('@duckdb/node-api');
+  } catch (error) {
+    throw new StoreError('DuckDbStore needs the peer dependency @duckdb/node-api: pnpm add @duckdb/node-api', {
+      cause: error,
+    });
+  }
+}

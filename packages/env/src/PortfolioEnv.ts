@@ -1,0 +1,198 @@
+import {
+  type Bars,
+  Box,
+  type Env,
+  InvalidParameterError,
+  type ResetOptions,
+  type ResetResult,
+  Rng,
+  type StepResult,
+} from '@candlelab/core';
+import { episodeBounds, type RowRange } from './episodeBounds.js';
+
+/** What {@link PortfolioEnv} reports in `info`. */
+export interface PortfolioInfo extends Record<string, unknown> {
+  /** Portfolio value at the decision bar's close (starts at 1). */
+  equity: number;
+  /** Current (drifted) weights: one per asset, then cash; they sum to 1. */
+  weights: Float64Array;
+  /** Turnover Σ|Δw| of the last rebalance (0 after reset). */
+  turnover: number;
+  /** Row index of the decision bar. */
+  index: number;
+  /** Open time of the decision bar (epoch ms). */
+  time: number;
+}
+
+export interface PortfolioEnvOptions {
+  /** Bars of each asset, all with identical times. */
+  assets: readonly Bars[];
+  /** Close-to-close log returns per asset in the observation, ending at the decision bar (default 16). */
+  window?: number;
+  /** Cost as a fraction of traded value, charged on Σ|Δw| over the assets (default 0.001). */
+  turnoverCost?: number;
+  /** Rows `[start, end)` episodes may use (default all). */
+  range?: RowRange;
+  /** Steps per episode (default: until the end of the range). */
+  episodeLength?: number;
+  /** Random start bar within the range (default true). */
+  randomStart?: boolean;
+  /** Seed of the start-bar generator when `reset()` gets none (default 0). */
+  seed?: number;
+}
+
+/** Logit bound of the action box: softmax weights between e^-10 and 1 are reachable. */
+const LOGIT_BOUND = 10;
+
+/**
+ * A long-only multi-asset portfolio environment. The action is a vector of `assets + 1` logits,
+ * mapped by softmax to target weights over the assets and cash. Decided at bar t's close, the
+ * rebalance happens at the next bar's open (old weights earn the close→open gap), costs
+ * `turnoverCost × Σ|Δw|`, and the reward is the log return of the portfolio from close t to
+ * close t+1. Observation: `window` log returns per asset (row-major, time-major) then the
+ * current weights.
+ */
+export class PortfolioEnv implements Env<Box, Box, PortfolioInfo> {
+  readonly observationSpace: Box;
+  readonly actionSpace: Box;
+  private readonly assets: readonly Bars[];
+  private readonly m: number;
+  private readonly window: number;
+  private readonly cost: number;
+  private readonly first: number;
+  private readonly end: number;
+  private readonly episodeLength: number | undefined;
+  private readonly randomStart: boolean;
+  private rng: Rng;
+  private t = 0;
+  private stepsLeft = 0;
+  private equity = 1;
+  private turnover = 0;
+  private readonly weights: Float64Array;
+  private readonly target: Float64Array;
+
+  constructor(options: PortfolioEnvOptions) {
+    const { assets } = options;
+    const base = assets[0];
+    if (!base) throw new InvalidParameterError('assets', assets.length, 'need at least one asset');
+    const n = base.time.length;
+    assets.forEach((bars, k) => {
+      if (bars.time.length !== n)
+        throw new InvalidParameterError(`assets[${k}]`, bars.time.length, `expected ${n} bars like assets[0]`);
+      for (let i = 0; i < n; i++) {
+        if (bars.time[i] !== base.time[i])
+          throw new InvalidParameterError(
+            `assets[${k}].time[${i}]`,
+            bars.time[i],
+            `differs from assets[0] (${base.time[i]})`,
+          );
+      }
+    });
+    this.assets = assets;
+    this.m = assets.length;
+    this.window = options.window ?? 16;
+    if (!Number.isInteger(this.window) || this.window <= 0)
+      throw new InvalidParameterError('window', this.window, 'expected a positive integer');
+    this.cost = options.turnoverCost ?? 0.001;
+    if (!(this.cost >= 0 && this.cost < 1))
+      throw new InvalidParameterError('turnoverCost', this.cost, 'expected 0 <= cost < 1');
+    this.episodeLength = options.episodeLength;
+    if (this.episodeLength !== undefined && (!Number.isInteger(this.episodeLength) || this.episodeLength <= 0)) {
+      throw new InvalidParameterError('episodeLength', this.episodeLength, 'expected a positive integer');
+    }
+    this.randomStart = options.randomStart ?? true;
+    const bounds = episodeBounds(n, options.range, this.window, this.episodeLength);
+    this.first = bounds.first;
+    this.end = bounds.end;
+    this.rng = new Rng(options.seed ?? 0);
+    this.weights = new Float64Array(this.m + 1);
+    this.target = new Float64Array(this.m + 1);
+    this.observationSpace = new Box(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, [
+      this.window * this.m + this.m + 1,
+    ]);
+    this.actionSpace = new Box(-LOGIT_BOUND, LOGIT_BOUND, [this.m + 1]);
+  }
+
+  reset(options: ResetOptions = {}): ResetResult<Float64Array, PortfolioInfo> {
+    if (options.seed !== undefined) this.rng = new Rng(options.seed);
+    const lastStart = this.end - 1 - (this.episodeLength ?? 1);
+    this.t = this.randomStart ? this.rng.intBetween(this.first, lastStart) : this.first;
+    this.stepsLeft = Math.min(this.episodeLength ?? Number.POSITIVE_INFINITY, this.end - 1 - this.t);
+    this.equity = 1;
+    this.turnover = 0;
+    this.weights.fill(0);
+    this.weights[this.m] = 1;
+    return { observation: this.observe(), info: this.info() };
+  }
+
+  step(action: Float64Array): StepResult<Float64Array, PortfolioInfo> {
+    if (action.length !== this.m + 1)
+      throw new InvalidParameterError('action', action.length, `expected ${this.m + 1} logits`);
+    if (this.stepsLeft <= 0) throw new InvalidParameterError('step', this.t, 'the episode has ended: call reset()');
+    softmax(action, this.target);
+    const next = this.t + 1;
+    const w = this.weights;
+    // 1. close t → open t+1 with the old weights.
+    let growth = w[this.m]!;
+    for (let k = 0; k < this.m; k++) growth += w[k]! * (this.assets[k]!.open[next]! / this.assets[k]!.close[this.t]!);
+    // 2. rebalance at the open: cost on the traded fraction of the assets.
+    let turnover = 0;
+    for (let k = 0; k < this.m; k++) {
+      const drifted = (w[k]! * (this.assets[k]!.open[next]! / this.assets[k]!.close[this.t]!)) / growth;
+      turnover += Math.abs(this.target[k]! - drifted);
+    }
+    const afterCost = growth * (1 - this.cost * turnover);
+    // 3. open t+1 → close t+1 with the target weights.
+    let growth2 = this.target[this.m]!;
+    for (let k = 0; k < this.m; k++)
+      growth2 += this.target[k]! * (this.assets[k]!.close[next]! / this.assets[k]!.open[next]!);
+    for (let k = 0; k < this.m; k++)
+      w[k] = (this.target[k]! * (this.assets[k]!.close[next]! / this.assets[k]!.open[next]!)) / growth2;
+    w[this.m] = this.target[this.m]! / growth2;
+    const ratio = afterCost * growth2;
+    this.equity *= ratio;
+    this.turnover = turnover;
+    this.t = next;
+    this.stepsLeft--;
+    return {
+      observation: this.observe(),
+      reward: Math.log(ratio),
+      terminated: false,
+      truncated: this.stepsLeft <= 0,
+      info: this.info(),
+    };
+  }
+
+  private observe(): Float64Array {
+    const out = new Float64Array(this.observationSpace.size);
+    let o = 0;
+    for (let i = this.t - this.window + 1; i <= this.t; i++) {
+      for (let k = 0; k < this.m; k++) out[o++] = Math.log(this.assets[k]!.close[i]! / this.assets[k]!.close[i - 1]!);
+    }
+    out.set(this.weights, o);
+    return out;
+  }
+
+  private info(): PortfolioInfo {
+    return {
+      equity: this.equity,
+      weights: this.weights.slice(),
+      turnover: this.turnover,
+      index: this.t,
+      time: this.assets[0]!.time[this.t]!,
+    };
+  }
+}
+
+/** Numerically stable softmax of `logits` into `out`. */
+export function softmax(logits: ArrayLike<number>, out: Float64Array): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    out[i] = Math.exp(logits[i]! - max);
+    sum += out[i]!;
+  }
+  for (let i = 0; i < logits.length; i++) out[i] = out[i]! / sum;
+  return out;
+}

@@ -1,0 +1,402 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  Box,
+  CancelledError,
+  checkModelJson,
+  Discrete,
+  type Env,
+  InvalidParameterError,
+  ModelFormatError,
+  type ProgressCallback,
+  Rng,
+  type VectorEnv,
+} from '@candlelab/core';
+import { SyncVectorEnv } from '@candlelab/env';
+import { ActorCritic } from './ActorCritic.js';
+import { Adam } from './Adam.js';
+import { clipToBox, collectRollout, RolloutBuffer, type RolloutState } from './collectRollout.js';
+import { computeGae } from './computeGae.js';
+import { sampleCategorical, sampleGaussian, softmaxRow } from './distributions.js';
+import { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
+import { type PpoConfig, resolvePpoConfig } from './PpoConfig.js';
+import { ppoUpdate, type UpdateStatistics } from './ppoUpdate.js';
+
+/** The action spaces PPO supports: `Discrete` (categorical policy) and `Box` (diagonal Gaussian policy). */
+export type PpoActionSpace = Box | Discrete;
+
+/** Metrics of one update (rollout + optimisation), passed to `onUpdate`. */
+export interface UpdateMetrics extends UpdateStatistics {
+  update: number;
+  /** Environment steps so far (all envs). */
+  timesteps: number;
+  learningRate: number;
+  clipCoef: number;
+  /** Mean return of the episodes that finished during this rollout (NaN if none). */
+  meanEpisodeReturn: number;
+  /** Episodes finished during this rollout. */
+  episodes: number;
+  /** Environment steps per second of wall-clock time since `learn` started (rollouts and updates). */
+  stepsPerSecond: number;
+  rolloutSeconds: number;
+  updateSeconds: number;
+}
+
+export interface LearnCallbacks {
+  /** After every update; return `false` to stop training. */
+  onUpdate?: (metrics: UpdateMetrics) => undefined | boolean;
+  /** Progress in environment steps (`phase: 'train'`). */
+  onProgress?: ProgressCallback;
+  /** After every periodic evaluation. */
+  onEvaluation?: (result: EvaluationResult & { timesteps: number; best: boolean }) => void;
+}
+
+export interface LearnOptions {
+  totalTimesteps: number;
+  callbacks?: LearnCallbacks;
+  /** Periodic deterministic evaluation on a separate env, keeping the best parameters. */
+  evaluation?: {
+    env: Env<Box, PpoActionSpace>;
+    /** Evaluate every this many environment steps (default 10,000) and after the last update. */
+    everyTimesteps?: number;
+    /** Episodes per evaluation (default 10). */
+    episodes?: number;
+    /** Restore the best-evaluated parameters at the end (default true). */
+    keepBest?: boolean;
+    /** Options of each evaluation (seed default 0). */
+    options?: EvaluateOptions;
+  };
+  signal?: AbortSignal;
+}
+
+export interface LearnResult {
+  timesteps: number;
+  seconds: number;
+  updates: UpdateMetrics[];
+  /** The best periodic evaluation, when evaluation was enabled. */
+  best?: { meanReturn: number; timesteps: number };
+}
+
+/** What `predict` returns: the action, its distribution and the critic's value. */
+export interface Prediction {
+  action: number | Float64Array;
+  /** Action probabilities (categorical policies): the policy's confidence in each action. */
+  probabilities?: Float64Array;
+  /** Gaussian mean and standard deviation (continuous policies). */
+  mean?: Float64Array;
+  std?: Float64Array;
+  value: number;
+}
+
+export interface PpoOptions {
+  /** Training environments: a factory called `numEnvs` times (wrapped in a `SyncVectorEnv`), or a vector env with same-step autoreset. */
+  env?: ((index: number) => Env<Box, PpoActionSpace>) | VectorEnv<Box, PpoActionSpace>;
+  /** Spaces, when there is no `env` (e.g. a model only used to predict). */
+  spaces?: { observation: Box; action: PpoActionSpace };
+  config?: Partial<PpoConfig>;
+}
+
+const KIND = 'ppo';
+const VERSION = 1;
+
+/**
+ * Proximal Policy Optimization with a clipped surrogate objective (Schulman et al. 2017), laid out
+ * like cleanrl's `ppo.py`: `collectRollout` → `computeGae` → `ppoUpdate`, per update. Separate
+ * actor and critic MLPs run on TensorFlow.js for the batched update; acting (rollouts, predict,
+ * evaluate) runs the same networks on the host, where batches of a few rows are faster than
+ * kernel launches. Call `initBackend()` once before constructing.
+ */
+export class PPO {
+  readonly config: PpoConfig;
+  readonly observationSpace: Box;
+  readonly actionSpace: PpoActionSpace;
+  readonly model: ActorCritic;
+  private readonly optimizer: Adam;
+  private readonly rng: Rng;
+  private vecEnv: VectorEnv<Box, PpoActionSpace> | undefined;
+  private rolloutState: RolloutState | undefined;
+  private totalSteps = 0;
+
+  constructor(options: PpoOptions) {
+    this.config = resolvePpoConfig(options.config);
+    const { env } = options;
+    if (env === undefined) {
+      if (!options.spaces)
+        throw new InvalidParameterError('env', undefined, 'give an env (or spaces for a predict-only model)');
+      this.observationSpace = options.spaces.observation;
+      this.actionSpace = options.spaces.action;
+    } else {
+      this.vecEnv = typeof env === 'function' ? SyncVectorEnv.fromFactory(env, this.config.numEnvs) : env;
+      if (this.vecEnv.numEnvs !== this.config.numEnvs) {
+        throw new InvalidParameterError(
+          'config.numEnvs',
+          this.config.numEnvs,
+          `the vector env has ${this.vecEnv.numEnvs} envs`,
+        );
+      }
+      this.observationSpace = this.vecEnv.singleObservationSpace;
+      this.actionSpace = this.vecEnv.singleActionSpace;
+    }
+    if (!(this.observationSpace instanceof Box))
+      throw new InvalidParameterError('observationSpace', this.observationSpace, 'PPO needs a Box observation space');
+    this.rng = new Rng(this.config.seed);
+    this.model = new ActorCritic(
+      {
+        observationSize: this.observationSpace.size,
+        actionSize: this.actionSpace.kind === 'discrete' ? this.actionSpace.n : this.actionSpace.size,
+        kind: this.actionSpace.kind === 'discrete' ? 'categorical' : 'gaussian',
+        hiddenSizes: this.config.hiddenSizes,
+        activation: this.config.activation,
+        initLogStd: this.config.initLogStd,
+      },
+      this.rng.child('init'),
+    );
+    this.optimizer = new Adam(this.model.size);
+  }
+
+  /** Environment steps trained so far. */
+  get timesteps(): number {
+    return this.totalSteps;
+  }
+
+  /**
+   * Trains for `totalTimesteps` environment steps (rounded down to whole rollouts of
+   * `numEnvs × numSteps`, at least one), annealing the learning rate (and clip coefficient) linearly.
+   */
+  async learn(options: LearnOptions): Promise<LearnResult> {
+    const env = this.vecEnv;
+    if (!env)
+      throw new InvalidParameterError(
+        'env',
+        undefined,
+        'this PPO has no training env (it was loaded or built from spaces)',
+      );
+    const { config } = this;
+    const batchSize = config.numEnvs * config.numSteps;
+    if (!(options.totalTimesteps > 0))
+      throw new InvalidParameterError('totalTimesteps', options.totalTimesteps, 'expected > 0');
+    const numUpdates = Math.max(1, Math.floor(options.totalTimesteps / batchSize));
+    const d = this.observationSpace.size;
+    const actionDim = this.actionSpace.kind === 'discrete' ? 1 : this.actionSpace.size;
+    const buffer = new RolloutBuffer(config.numSteps, config.numEnvs, d, actionDim);
+    if (!this.rolloutState) {
+      const { observations } = env.reset({ seed: config.seed });
+      this.rolloutState = {
+        observations,
+        episodeReturns: new Float64Array(config.numEnvs),
+        episodeLengths: new Float64Array(config.numEnvs),
+      };
+    }
+    // Unlabelled children: each learn() call continues with fresh streams.
+    const rolloutRng = this.rng.child();
+    const updateRng = this.rng.child();
+    const evaluation = options.evaluation;
+    const evalEvery = evaluation?.everyTimesteps ?? 10_000;
+    let nextEvaluation = evalEvery;
+    let best: { meanReturn: number; timesteps: number; params: Float32Array } | undefined;
+    const updates: UpdateMetrics[] = [];
+    const started = performance.now();
+    let learned = 0;
+    for (let update = 1; update <= numUpdates; update++) {
+      if (options.signal?.aborted) throw new CancelledError('PPO.learn');
+      const remaining = 1 - (update - 1) / numUpdates;
+      const learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
+      const clipCoef = config.annealClip ? remaining * config.clipCoef : config.clipCoef;
+      const t0 = performance.now();
+      const episodes = collectRollout(this.model, env, buffer, this.rolloutState, config.gamma, rolloutRng);
+      const t1 = performance.now();
+      const { advantages, returns } = computeGae({
+        rewards: buffer.rewards,
+        values: buffer.values,
+        dones: buffer.dones,
+        lastValues: buffer.lastValues,
+        numEnvs: config.numEnvs,
+        gamma: config.gamma,
+        gaeLambda: config.gaeLambda,
+      });
+      const stats = ppoUpdate(
+        this.model,
+        buffer,
+        advantages,
+        returns,
+        config,
+        { learningRate, clipCoef },
+        this.optimizer,
+        updateRng,
+      );
+      const t2 = performance.now();
+      learned += batchSize;
+      this.totalSteps += batchSize;
+      const metrics: UpdateMetrics = {
+        ...stats,
+        update,
+        timesteps: this.totalSteps,
+        learningRate,
+        clipCoef,
+        meanEpisodeReturn:
+          episodes.returns.length > 0
+            ? episodes.returns.reduce((s, r) => s + r, 0) / episodes.returns.length
+            : Number.NaN,
+        episodes: episodes.returns.length,
+        stepsPerSecond: learned / ((t2 - started) / 1000),
+        rolloutSeconds: (t1 - t0) / 1000,
+        updateSeconds: (t2 - t1) / 1000,
+      };
+      updates.push(metrics);
+      options.callbacks?.onProgress?.({
+        phase: 'train',
+        done: learned,
+        total: numUpdates * batchSize,
+        detail: { update, meanEpisodeReturn: metrics.meanEpisodeReturn },
+      });
+      const stop = options.callbacks?.onUpdate?.(metrics) === false;
+      if (evaluation && (learned >= nextEvaluation || update === numUpdates || stop)) {
+        nextEvaluation += evalEvery;
+        const result = this.evaluate(evaluation.env, evaluation.episodes ?? 10, evaluation.options);
+        const isBest = best === undefined || result.meanReturn > best.meanReturn;
+        if (isBest)
+          best = { meanReturn: result.meanReturn, timesteps: this.totalSteps, params: this.model.params.slice() };
+        options.callbacks?.onEvaluation?.({ ...result, timesteps: this.totalSteps, best: isBest });
+      }
+      if (stop) break;
+      // Let timers, progress output and abort signals run between updates.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (best && (evaluation?.keepBest ?? true)) {
+      this.model.params.set(best.params);
+      this.model.upload();
+    }
+    return {
+      timesteps: learned,
+      seconds: (performance.now() - started) / 1000,
+      updates,
+      ...(best ? { best: { meanReturn: best.meanReturn, timesteps: best.timesteps } } : {}),
+    };
+  }
+
+  /**
+   * The policy's action for one observation: the most probable action (or the Gaussian mean)
+   * when `deterministic` (default true), else a sample; with the action probabilities.
+   */
+  predict(observation: ArrayLike<number>, options: { deterministic?: boolean; rng?: Rng } = {}): Prediction {
+    const d = this.observationSpace.size;
+    if (observation.length !== d)
+      throw new InvalidParameterError('observation', observation.length, `expected ${d} values`);
+    const deterministic = options.deterministic ?? true;
+    const rng = options.rng ?? this.rng;
+    const { actionSize } = this.model.spec;
+    const head = new Float64Array(actionSize);
+    const value = new Float64Array(1);
+    this.model.forwardHost(observation, 1, head, value);
+    if (this.actionSpace.kind === 'discrete') {
+      const probabilities = new Float64Array(actionSize);
+      softmaxRow(head, 0, actionSize, probabilities);
+      const index = sampleCategorical(probabilities, actionSize, rng, deterministic);
+      return { action: index + this.actionSpace.start, probabilities, value: value[0]! };
+    }
+    const logStd = this.model.logStd!;
+    const sampled = new Float64Array(actionSize);
+    sampleGaussian(head, 0, logStd, rng, deterministic, sampled);
+    return {
+      action: clipToBox(sampled, this.actionSpace),
+      mean: head,
+      std: Float64Array.from(logStd, Math.exp),
+      value: value[0]!,
+    };
+  }
+
+  /** Runs `episodes` episodes with the deterministic policy; see {@link evaluate}. */
+  evaluate(env: Env<Box, PpoActionSpace>, episodes: number, options: EvaluateOptions = {}): EvaluationResult {
+    return evaluate((observation) => this.predict(observation).action, env, episodes, options);
+  }
+
+  /** Frees the TensorFlow.js tensors (the model cannot be trained afterwards). */
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** The model file: config, spaces and parameters (the optimiser state is not saved). */
+  toJSON(): PpoModelJson {
+    return {
+      kind: KIND,
+      version: VERSION,
+      config: this.config,
+      observationSpace: spaceToJson(this.observationSpace),
+      actionSpace: spaceToJson(this.actionSpace),
+      timesteps: this.totalSteps,
+      params: Array.from(this.model.params),
+    };
+  }
+
+  /** Restores a model saved by {@link PPO.toJSON}; give `env` to continue training. */
+  static fromJSON(json: unknown, env?: PpoOptions['env']): PPO {
+    const record = checkModelJson(json, KIND, VERSION);
+    const observation = spaceFromJson(record.observationSpace);
+    const action = spaceFromJson(record.actionSpace);
+    if (!(observation instanceof Box)) throw new ModelFormatError('ppo model: observationSpace must be a box');
+    const params = record.params;
+    if (!Array.isArray(params) || !params.every((p) => typeof p === 'number'))
+      throw new ModelFormatError('ppo model: params must be an array of numbers');
+    const agent = new PPO({ env, spaces: { observation, action }, config: record.config as Partial<PpoConfig> });
+    if (params.length !== agent.model.size)
+      throw new ModelFormatError(`ppo model: ${params.length} params, the architecture needs ${agent.model.size}`);
+    agent.model.params.set(params as number[]);
+    agent.model.upload();
+    agent.totalSteps = typeof record.timesteps === 'number' ? record.timesteps : 0;
+    return agent;
+  }
+
+  /** Writes {@link PPO.toJSON} to a file. */
+  async save(path: string): Promise<void> {
+    await writeFile(path, JSON.stringify(this.toJSON()));
+  }
+
+  /** Reads a model file written by {@link PPO.save}. */
+  static async load(path: string, env?: PpoOptions['env']): Promise<PPO> {
+    return PPO.fromJSON(JSON.parse(await readFile(path, 'utf8')) as unknown, env);
+  }
+}
+
+/** The serialized form of a {@link PPO} agent. */
+export interface PpoModelJson {
+  kind: 'ppo';
+  version: number;
+  config: PpoConfig;
+  observationSpace: SpaceJson;
+  actionSpace: SpaceJson;
+  timesteps: number;
+  params: number[];
+}
+
+type Bound = number | 'inf' | '-inf';
+type SpaceJson =
+  | { kind: 'discrete'; n: number; start: number }
+  | { kind: 'box'; low: Bound[]; high: Bound[]; shape: number[] };
+
+function spaceToJson(space: PpoActionSpace): SpaceJson {
+  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n, start: space.start };
+  const bound = (v: number): Bound =>
+    v === Number.POSITIVE_INFINITY ? 'inf' : v === Number.NEGATIVE_INFINITY ? '-inf' : v;
+  return {
+    kind: 'box',
+    low: Array.from(space.low, bound),
+    high: Array.from(space.high, bound),
+    shape: [...space.shape],
+  };
+}
+
+function spaceFromJson(json: unknown): PpoActionSpace {
+  if (typeof json !== 'object' || json === null) throw new ModelFormatError('ppo model: a space must be an object');
+  const space = json as Record<string, unknown>;
+  if (space.kind === 'discrete' && typeof space.n === 'number' && typeof space.start === 'number')
+    return new Discrete(space.n, space.start);
+  if (space.kind === 'box' && Array.isArray(space.low) && Array.isArray(space.high) && Array.isArray(space.shape)) {
+    const parse = (v: unknown): number => {
+      if (v === 'inf') return Number.POSITIVE_INFINITY;
+      if (v === '-inf') return Number.NEGATIVE_INFINITY;
+      if (typeof v === 'number') return v;
+      throw new ModelFormatError(`ppo model: bad box bound ${String(v)}`);
+    };
+    return new Box(space.low.map(parse), space.high.map(parse), space.shape as number[]);
+  }
+  throw new ModelFormatError(`ppo model: unknown space ${JSON.stringify(json)}`);
+}
