@@ -110,7 +110,9 @@ describe.skipIf(!available)('JobQueue on a real Redis with worker processes', ()
     await queue.submit('add', { a: 0, b: 100 }, { jobId: 'add-0' });
     const results = await Promise.all(ids.map((id) => queue.waitFor(id, { timeoutMs: 20_000 })));
     expect(results).toEqual(Array.from({ length: 12 }, (_, i) => i + 100));
-    const completions = pool.flatMap((w) => w.events.filter((e) => e.type === 'completed').map((e) => e.jobId));
+    const completedIn = () => pool.flatMap((w) => w.events.filter((e) => e.type === 'completed').map((e) => e.jobId));
+    await until(() => completedIn().length >= ids.length);
+    const completions = completedIn();
     expect(completions.sort()).toEqual([...ids].sort());
     expect(new Set(completions).size).toBe(12);
     const statuses = await Promise.all(ids.map((id) => queue.status(id)));
@@ -134,6 +136,8 @@ describe.skipIf(!available)('JobQueue on a real Redis with worker processes', ()
     expect(result).toMatch(/^v@attempt\d$/);
     const status = await queue.status(jobId);
     expect(status).toMatchObject({ state: 'completed', finishedBy: 'survivor' });
+    // The worker's own 'completed' line can arrive after the queue already reported completion.
+    await until(() => second.events.some((e) => e.type === 'completed' && e.jobId === jobId));
     expect(second.events.filter((e) => e.type === 'completed' && e.jobId === jobId)).toHaveLength(1);
     expect(first.events.some((e) => e.type === 'completed')).toBe(false);
   });

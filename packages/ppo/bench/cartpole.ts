@@ -6,7 +6,8 @@
  * Run: pnpm --filter @candlelab/ppo cartpole [--seeds 0,1,2,3,4] [--backend wasm|cpu]
  */
 import { cartPoleV1 } from '@candlelab/env';
-import { type BackendName, CARTPOLE_ZOO_CONFIG, initBackend, PPO } from '../src/index.js';
+import { type BackendName, initBackend } from '@candlelab/nn';
+import { CARTPOLE_ZOO_CONFIG, PPO } from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +15,7 @@ const arg = (name: string, fallback: string) => {
 };
 const seeds = arg('seeds', '0,1,2,3,4').split(',').map(Number);
 const totalTimesteps = Number(arg('steps', '100000'));
-const backend = await initBackend(arg('backend', 'wasm') as BackendName);
+const backend = await initBackend({ backend: arg('backend', 'wasm') as BackendName });
 
 const rows: string[] = [];
 let passed = 0;

@@ -7,7 +7,8 @@
  */
 import { Rng } from '@candlelab/core';
 import { CartPole, cartPoleV1, SyncVectorEnv } from '@candlelab/env';
-import { type BackendName, CARTPOLE_ZOO_CONFIG, initBackend, PPO } from '../src/index.js';
+import { type BackendName, initBackend } from '@candlelab/nn';
+import { CARTPOLE_ZOO_CONFIG, PPO } from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,7 +53,7 @@ console.log(`SyncVectorEnv(8 × CartPole-v1) | ${vector.toFixed(0)}`);
 
 const rows: string[] = [];
 for (const backend of ['wasm', 'cpu'] as BackendName[]) {
-  await initBackend(backend);
+  await initBackend({ backend });
   const agent = new PPO({ env: () => cartPoleV1(), config: { ...CARTPOLE_ZOO_CONFIG, seed: 0 } });
   const result = await agent.learn({ totalTimesteps: trainSteps });
   const rollout = result.updates.reduce((s, u) => s + u.rolloutSeconds, 0);

@@ -9,8 +9,9 @@
  */
 import { barsPerYear, Rng } from '@candlelab/core';
 import { TradingEnv } from '@candlelab/env';
+import { initBackend } from '@candlelab/nn';
 import { btcHourly } from '@candlelab/test-utils';
-import { type EvaluationResult, evaluate, initBackend, PPO } from '../src/index.js';
+import { type EvaluationResult, evaluate, PPO } from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,7 +19,7 @@ const arg = (name: string, fallback: string) => {
 };
 const totalTimesteps = Number(arg('steps', '200000'));
 const seed = Number(arg('seed', '0'));
-await initBackend('wasm');
+await initBackend({ backend: 'wasm' });
 
 const bars = btcHourly();
 const n = bars.time.length;

@@ -1,11 +1,11 @@
 import { Rng } from '@candlelab/core';
+import { initBackend } from '@candlelab/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic, type LossCoefficients, type Minibatch } from './ActorCritic.js';
-import { initBackend } from './backend.js';
 import { orthogonalInit } from './orthogonalInit.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend({ backend: 'wasm' });
 });
 
 /**

@@ -1,16 +1,16 @@
 import { Box, ConfigError, copyBars, Discrete, type Env, ModelFormatError, Rng } from '@candlelab/core';
 import { CartPole, cartPoleV1, SyncVectorEnv, TimeLimit, TradingEnv } from '@candlelab/env';
+import { initBackend } from '@candlelab/nn';
 import { btcHourly } from '@candlelab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.js';
 import { collectRollout, RolloutBuffer } from './collectRollout.js';
 import { evaluate } from './evaluate.js';
 import { PPO } from './PPO.js';
 import { CARTPOLE_ZOO_CONFIG } from './PpoConfig.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend({ backend: 'wasm' });
 });
 
 /** One-step continuous bandit: reward −(a − 0.5)², so the optimal Gaussian mean is 0.5. */

@@ -103,7 +103,7 @@ const VERSION = 1;
  * like cleanrl's `ppo.py`: `collectRollout` → `computeGae` → `ppoUpdate`, per update. Separate
  * actor and critic MLPs run on TensorFlow.js for the batched update; acting (rollouts, predict,
  * evaluate) runs the same networks on the host, where batches of a few rows are faster than
- * kernel launches. Call `initBackend()` once before constructing.
+ * kernel launches. Call `initBackend()` from `@candlelab/nn` once before constructing.
  */
 export class PPO {
   readonly config: PpoConfig;

@@ -1,10 +1,11 @@
 import { type Env, InvalidParameterError, type Space } from '@candlelab/core';
+import { maxDrawdown as maxDrawdownOf, sharpeRatio, winRate } from '@candlelab/metrics';
 
 /** Trading statistics of evaluation episodes, from the env's `info.equity` and `info.trades`. */
 export interface TradingEvaluation {
-  /** Mean / std of per-step simple equity returns, times √periodsPerYear (per step when not given). */
+  /** Sharpe ratio of the per-step simple equity returns (`@candlelab/metrics`), annualised by `periodsPerYear` (per step when not given). */
   sharpe: number;
-  /** Share of closed trades with positive P&L (NaN without trades). */
+  /** Win rate of closed trades (`@candlelab/metrics`: wins ÷ trades with non-zero P&L; NaN without trades). */
   winRate: number;
   /** Closed trades over all episodes. */
   trades: number;
@@ -37,8 +38,7 @@ export type ActFunction = (observation: Float64Array) => number | Float64Array;
 
 /**
  * Runs `episodes` full episodes of `env` with `act` and reports the undiscounted returns; for
- * envs that report equity it adds Sharpe, win rate, P&L and max drawdown. The metrics are
- * computed here: `@candlelab/metrics` had no implementation yet when this was written.
+ * envs that report equity it adds Sharpe, win rate, P&L and max drawdown (from `@candlelab/metrics`).
  */
 export function evaluate(
   act: ActFunction,
@@ -55,15 +55,14 @@ export function evaluate(
   let totalPnl = 0;
   let sumEpisodeReturn = 0;
   let maxDrawdown = 0;
-  let wins = 0;
-  let trades = 0;
+  const tradePnlList: number[] = [];
   for (let e = 0; e < episodes; e++) {
     const reset = env.reset(e === 0 ? { seed: options.seed ?? 0 } : {});
     let observation = reset.observation;
     const initialEquity = equityOf(reset.info);
     hasEquity &&= initialEquity !== undefined;
     let equity = initialEquity ?? 0;
-    let peak = equity;
+    const equityCurve = [equity];
     let total = 0;
     let length = 0;
     let info: unknown = reset.info;
@@ -76,8 +75,7 @@ export function evaluate(
       if (hasEquity && next !== undefined) {
         stepReturns.push(next / equity - 1);
         equity = next;
-        peak = Math.max(peak, equity);
-        maxDrawdown = Math.max(maxDrawdown, 1 - equity / peak);
+        equityCurve.push(equity);
       }
       observation = result.observation;
       if (result.terminated || result.truncated) break;
@@ -87,20 +85,17 @@ export function evaluate(
     if (hasEquity && initialEquity !== undefined) {
       totalPnl += equity - initialEquity;
       sumEpisodeReturn += equity / initialEquity - 1;
-      for (const pnl of tradePnls(info)) {
-        trades++;
-        if (pnl > 0) wins++;
-      }
+      if (equityCurve.length > 1) maxDrawdown = Math.max(maxDrawdown, maxDrawdownOf(equityCurve).maxDrawdown);
+      tradePnlList.push(...tradePnls(info));
     }
   }
   const { mean, std } = meanStd(returns, 0);
   const result: EvaluationResult = { meanReturn: mean, stdReturn: std, returns, lengths };
   if (hasEquity) {
-    const step = meanStd(stepReturns, 1);
     result.trading = {
-      sharpe: step.std > 0 ? (step.mean / step.std) * Math.sqrt(options.periodsPerYear ?? 1) : 0,
-      winRate: trades > 0 ? wins / trades : Number.NaN,
-      trades,
+      sharpe: stepReturns.length > 1 ? sharpeRatio(stepReturns, { periodsPerYear: options.periodsPerYear ?? 1 }) : 0,
+      winRate: tradePnlList.length > 0 ? winRate(tradePnlList) : Number.NaN,
+      trades: tradePnlList.length,
       totalPnl,
       meanReturn: sumEpisodeReturn / episodes,
       maxDrawdown,

@@ -8,7 +8,6 @@ export {
   type PolicyKind,
 } from './ActorCritic.js';
 export { Adam, type AdamOptions, clipGradNorm } from './Adam.js';
-export { type BackendName, initBackend } from './backend.js';
 export { collectRollout, RolloutBuffer, type RolloutEpisodes, type RolloutState } from './collectRollout.js';
 export { computeGae, type GaeInput } from './computeGae.js';
 export {
