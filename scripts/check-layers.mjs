@@ -14,7 +14,9 @@ const { layers, private: privatePackages } = JSON.parse(readFileSync(join(root, 
 const SCOPE = '@candlelab/';
 const builtins = new Set(builtinModules);
 const rootManifestPath = join(root, 'package.json');
-const rootDevDeps = existsSync(rootManifestPath) ? (JSON.parse(readFileSync(rootManifestPath, 'utf8')).devDependencies ?? {}) : {};
+const rootDevDeps = existsSync(rootManifestPath)
+  ? (JSON.parse(readFileSync(rootManifestPath, 'utf8')).devDependencies ?? {})
+  : {};
 const IMPORT_PATTERN =
   /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])import\s+['"]([^'"]+)['"]/gm;
 

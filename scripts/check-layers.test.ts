@@ -83,7 +83,8 @@ describe('layer check', () => {
       core: {
         devDeps: { 'fast-check': '^4', '@candlelab/test-utils': 'workspace:*' },
         files: {
-          'a.test.ts': "import fc from 'fast-check';\nimport { it } from 'vitest';\nimport { btcHourly } from '@candlelab/test-utils';",
+          'a.test.ts':
+            "import fc from 'fast-check';\nimport { it } from 'vitest';\nimport { btcHourly } from '@candlelab/test-utils';",
           'd.ts': "import { it } from 'vitest';",
           'b.ts': "import fc from 'fast-check';",
           'c.ts': "import { btcHourly } from '@candlelab/test-utils';",

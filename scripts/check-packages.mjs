@@ -18,7 +18,8 @@ async function check(pkgDir, manifest) {
   const lines = [];
   let ok = true;
   const { messages } = await publint({ pkgDir, level: 'warning', strict: true });
-  for (const message of messages) lines.push(`${manifest.name}: publint ${message.type}: ${formatMessage(message, manifest)}`);
+  for (const message of messages)
+    lines.push(`${manifest.name}: publint ${message.type}: ${formatMessage(message, manifest)}`);
   if (messages.length > 0) ok = false;
   try {
     await run(attw, ['--pack', pkgDir, '--profile', 'esm-only', '--format', 'table-flipped', '--no-emoji']);
