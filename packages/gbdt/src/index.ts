@@ -1,0 +1,25 @@
+export { type BinMapper, binMatrix, fitBinMapper, quantileUpperBounds } from './binning.js';
+export { evaluateMetric, higherIsBetter, rocAuc } from './evalMetric.js';
+export {
+  Gbdt,
+  type GbdtFitResult,
+  type GbdtHistory,
+  type GbdtJson,
+  type ImportanceType,
+  type PredictOptions,
+} from './Gbdt.js';
+export { GbdtEnsemble } from './GbdtEnsemble.js';
+export {
+  defaultMetric,
+  EVAL_METRICS,
+  type EvalMetric,
+  type GbdtParams,
+  type GbdtParamsInput,
+  GbdtParamsSchema,
+  GROW_POLICIES,
+  type GrowPolicy,
+  OBJECTIVES,
+  type Objective,
+  parseGbdtParams,
+} from './params.js';
+export type { Tree, TreeJson } from './Tree.js';
