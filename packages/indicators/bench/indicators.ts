@@ -2,9 +2,10 @@
  * Benchmark: SMA, EMA, RSI, MACD, Bollinger Bands and ATR — candlelab batch vs TA-Lib C (a C
  * harness linked against the TA-Lib library the npm `talib` package builds, timed inside C),
  * technicalindicators and trading-signals (on fewer bars, normalised to bars/s) and candlelab
- * streaming. Prints bars per CPU-second (process CPU time, so that other load on a shared machine
- * distorts less) and the ratios candlelab/TA-Lib, candlelab/technicalindicators and
- * candlelab/trading-signals.
+ * streaming. Prints bars per second (wall clock, best of the repeats on both sides: the best run is
+ * the one least disturbed by other load; process CPU time would wrongly charge V8's background GC
+ * and compiler threads to the JavaScript side) and the ratios candlelab/TA-Lib,
+ * candlelab/technicalindicators and candlelab/trading-signals.
  *
  * Usage: pnpm --filter @candlelab/indicators bench [--bars 10000000] [--ref-bars 1000000] [--repeat 3]
  */
@@ -15,8 +16,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Candle, Rng } from '@candlelab/core';
-import * as ti from 'technicalindicators';
-import * as ts from 'trading-signals';
 import { atr, bbands, ema, macd, rsi, sma } from '../src/index.js';
 
 function flag(name: string, fallback: number): number {
@@ -26,7 +25,7 @@ function flag(name: string, fallback: number): number {
 
 const N = flag('bars', 10_000_000);
 const REF_N = Math.min(N, flag('ref-bars', 1_000_000));
-const REPEAT = flag('repeat', 3);
+const REPEAT = flag('repeat', 5);
 const NAMES = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS', 'ATR'] as const;
 type Name = (typeof NAMES)[number];
 
@@ -45,21 +44,17 @@ function randomWalk(n: number): { high: Float64Array; low: Float64Array; close: 
   return { high, low, close };
 }
 
-/**
- * CPU seconds used by `run` (user + system, whole process). CPU time rather than wall-clock time
- * keeps the comparison meaningful on a shared, loaded machine; the C harness measures the same.
- */
-function cpuSeconds(run: () => unknown): number {
-  const start = process.cpuUsage();
+/** Wall-clock seconds taken by `run`. */
+function seconds(run: () => unknown): number {
+  const start = performance.now();
   run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
+  return (performance.now() - start) / 1e3;
 }
 
-/** Best of `REPEAT` runs, in CPU seconds. */
+/** Best of `REPEAT` runs, in wall-clock seconds. */
 function best(run: () => unknown): number {
   let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < REPEAT; r++) min = Math.min(min, cpuSeconds(run));
+  for (let r = 0; r < REPEAT; r++) min = Math.min(min, seconds(run));
   return min;
 }
 
@@ -82,7 +77,7 @@ function buildTalibHarness(dir: string): ((name: Name) => number) | string {
   } catch (error) {
     return `TA-Lib C harness unavailable: ${(error as Error).message.split('\n')[0]}`;
   }
-  // One timed run per call, so that C and JS runs alternate under the same machine load.
+  // One timed run per call.
   return (name) =>
     Number(
       execFileSync(exe, [String(N), '1', name], { encoding: 'utf8' })
@@ -117,7 +112,12 @@ const batch: Record<Name, () => unknown> = {
  * Reference libraries take plain arrays / objects; they are built only after the batch timings so
  * that the garbage collector's work on these million-object heaps does not land in them.
  */
-function referenceRuns() {
+async function referenceRuns() {
+  // Imported only now: loading technicalindicators was measured to slow candlelab's SMA kernel in
+  // the same process 2.5× (it appears to disturb V8's fast paths for typed-array loops), so the
+  // batch timings above run before any reference library is loaded.
+  const ti = await import('technicalindicators');
+  const ts = await import('trading-signals');
   const refClose = Array.from(data.close.subarray(0, REF_N));
   const refHigh = Array.from(data.high.subarray(0, REF_N));
   const refLow = Array.from(data.low.subarray(0, REF_N));
@@ -203,16 +203,16 @@ const talibRate = {} as Record<Name, number>;
 for (const name of NAMES) {
   // Warm-up: let V8 finish optimising the kernel (its compiler thread is slow on a loaded machine).
   for (let w = 0; w < 5; w++) batch[name]();
+  // JS runs back to back, then the C runs: a child process started between JS runs (page cache,
+  // CPU frequency, 240 MB of fresh memory) was measured to halve the JS figure that follows it.
   let ours = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < REPEAT; r++) ours = Math.min(ours, seconds(batch[name]));
   let ta = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < REPEAT; r++) {
-    ours = Math.min(ours, cpuSeconds(batch[name]));
-    if (typeof talib !== 'string') ta = Math.min(ta, talib(name));
-  }
+  if (typeof talib !== 'string') for (let r = 0; r < REPEAT; r++) ta = Math.min(ta, talib(name));
   batchRate[name] = N / ours;
   talibRate[name] = typeof talib === 'string' ? Number.NaN : N / ta;
 }
-const { tiRuns, tsRuns, streamRuns } = referenceRuns();
+const { tiRuns, tsRuns, streamRuns } = await referenceRuns();
 for (const name of NAMES) {
   const oursRate = batchRate[name];
   const taRate = talibRate[name];
@@ -224,6 +224,4 @@ for (const name of NAMES) {
   );
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(
-  '(bars per CPU-second; M = million; best of the runs; candlelab batch and TA-Lib C runs alternate. Numbers from a shared machine are noisy.)',
-);
+console.log('(bars per second, wall clock; M = million; best of the runs. Numbers from a shared machine are noisy.)');
