@@ -254,6 +254,18 @@ export class StreamingIndicator<O extends string> {
   }
 }
 
+/**
+ * Rows per kernel call in the batch form. Kernels are resumable (the streaming form relies on it),
+ * so a long series is run in chunks of this many rows. This keeps V8 off a slow path: a kernel run
+ * once over millions of rows is compiled mid-loop (on-stack replacement) before the code after its
+ * loop, and the code before it (run before V8 allocated the function's feedback), has type
+ * feedback, and that code then deoptimises on every later call, so large batches ran at 0.4–0.7×
+ * of the kernel's speed depending on when the background compiler finished. With chunks the
+ * kernel is called often enough to be optimised as a whole function with complete feedback. The
+ * per-chunk cost (one re-entry, one window refill) is negligible at this size.
+ */
+const BATCH_CHUNK = 65_536;
+
 /** Builds an {@link Indicator} from its spec: validation, batch and streaming forms around the one kernel. */
 export function defineIndicator<Id extends string, S extends z.ZodObject, O extends string, State>(
   spec: IndicatorSpec<Id, S, O, State>,
@@ -278,7 +290,12 @@ export function defineIndicator<Id extends string, S extends z.ZodObject, O exte
           single ? (out as Float64Array | undefined) : (out as Partial<Record<O, Float64Array>> | undefined)?.[name],
         ),
       );
-      spec.run(spec.init(p), columns, buffers, 0, n);
+      const state = spec.init(p);
+      for (let from = 0; ; from += BATCH_CHUNK) {
+        const to = Math.min(n, from + BATCH_CHUNK);
+        spec.run(state, columns, buffers, from, to);
+        if (to === n) break;
+      }
       if (single) return buffers[0] as BatchOutput<O>;
       const record = {} as Record<O, Float64Array>;
       spec.outputs.forEach((name, k) => {
