@@ -24,6 +24,7 @@ export {
 } from './eventBacktest.js';
 export { type MaCrossoverStrategyOptions, maCrossoverStrategy } from './maCrossoverStrategy.js';
 export { type Pattern, PatternLibrary, type PatternLibraryOptions, type PatternMatch } from './PatternLibrary.js';
+export { type PositionTrade, positionTrades } from './positionTrades.js';
 export { SeriesView } from './SeriesView.js';
 export {
   attributeByFeature,

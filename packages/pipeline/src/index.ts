@@ -2,7 +2,6 @@ export { EXIT, main } from './cli/main.js';
 export { type ClassLabels, computeClassLabels } from './labelStage.js';
 export { loadStrategyBars, openStore, type SymbolBars, sourcePath } from './loadStrategyBars.js';
 export { createModel, loadModel, prepareModelRuntime } from './modelStage.js';
-export { type PositionTrade, positionTrades } from './positionTrades.js';
 export {
   type ReportGate,
   type ReportImportance,

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Bars, ConfigError, type ProgressCallback, type Timeframe } from '@candlelab/core';
 import {
   type CandleSource,
@@ -34,11 +35,7 @@ export async function openStore(config: DataConfig['store'], baseDir: string): P
       return new MemoryStore();
     case 'duckdb': {
       const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
-      if (path !== ':memory:') {
-        const { mkdirSync } = await import('node:fs');
-        const { dirname } = await import('node:path');
-        mkdirSync(dirname(path), { recursive: true });
-      }
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       return DuckDbStore.open({ path });
     }
     case 'postgres':

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { vectorizedBacktest } from '@candlelab/backtest';
+import { type PositionTrade, positionTrades, vectorizedBacktest } from '@candlelab/backtest';
 import {
   type Bars,
   type Classifier,
@@ -12,7 +12,15 @@ import {
   timeframeToMs,
 } from '@candlelab/core';
 import { buildDataset, type FeatureSet, type RowReport, standardFeatureSet } from '@candlelab/features';
-import { accuracy, classificationReport, logLoss, rocAuc, tradeListMetrics, tradingMetrics } from '@candlelab/metrics';
+import {
+  accuracy,
+  classificationReport,
+  equityFromReturns,
+  logLoss,
+  rocAuc,
+  tradeListMetrics,
+  tradingMetrics,
+} from '@candlelab/metrics';
 import { computeFingerprint, hashBars, type Manifest, ModelRegistry } from '@candlelab/registry';
 import {
   chronologicalSplit,
@@ -29,7 +37,6 @@ import {
 import { type ClassLabels, computeClassLabels } from './labelStage.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
-import { type PositionTrade, positionTrades } from './positionTrades.js';
 import { renderReport } from './renderReport.js';
 import type { LoadedStrategy, StrategyConfig } from './strategyConfig.js';
 
@@ -427,7 +434,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
             candles: first.bars,
             trades: first.trades,
             equity: first.equity,
-            benchmarkEquity: cumulative(first.holdReturns),
+            benchmarkEquity: equityFromReturns(first.holdReturns).subarray(1),
             tables: { 'Out-of-sample model': walkForward.metrics, Backtest: backtest, 'Buy and hold': buyAndHold },
             importance,
             gates: gates.results.map((g) => ({ expression: g.expression, passed: g.passed, reason: g.reason })),
@@ -467,16 +474,6 @@ function prefixed(prefix: string, record: Readonly<Record<string, number>>): Rec
   return Object.fromEntries(
     Object.entries(record).map(([k, v]) => [`${prefix}${k[0]!.toUpperCase()}${k.slice(1)}`, v]),
   );
-}
-
-function cumulative(returns: Float64Array): Float64Array {
-  const out = new Float64Array(returns.length);
-  let value = 1;
-  for (let i = 0; i < returns.length; i++) {
-    value *= 1 + returns[i]!;
-    out[i] = value;
-  }
-  return out;
 }
 
 /** Equal-weight portfolio of the symbols' per-bar returns, aligned by bar time. */

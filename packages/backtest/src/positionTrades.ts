@@ -1,8 +1,9 @@
 import type { Bars } from '@candlelab/core';
+import type { PositionSide } from './eventBacktest.js';
 
 /** One round trip of a target-position series, filled at next-bar opens. */
 export interface PositionTrade {
-  side: 'long' | 'short';
+  side: PositionSide;
   /** Bar index of the entry fill (the open after the decision bar). */
   entryIndex: number;
   exitIndex: number;
@@ -20,7 +21,8 @@ export interface PositionTrade {
 /**
  * The round trips implied by a target-position series (-1, 0, 1) when a decision at bar t's
  * close fills at bar t+1's open, as the vectorized backtest does. An open position at the end
- * is closed at the last bar's close.
+ * is closed at the last bar's close. This is the trade list of a `vectorizedBacktest` run over the
+ * same targets (unit positions; costs charged on both fills).
  */
 export function positionTrades(bars: Bars, targets: ArrayLike<number>, costBps: number): PositionTrade[] {
   const n = targets.length;
