@@ -8,7 +8,7 @@ import {
   Rng,
   type StepResult,
 } from '@candlelab/core';
-import { episodeBounds, type RowRange } from './episodeBounds.js';
+import { episodeBounds, episodeStart, type RowRange } from './episodeBounds.js';
 
 /** What {@link PortfolioEnv} reports in `info`. */
 export interface PortfolioInfo extends Record<string, unknown> {
@@ -115,9 +115,12 @@ export class PortfolioEnv implements Env<Box, Box, PortfolioInfo> {
 
   reset(options: ResetOptions = {}): ResetResult<Float64Array, PortfolioInfo> {
     if (options.seed !== undefined) this.rng = new Rng(options.seed);
-    const lastStart = this.end - 1 - (this.episodeLength ?? 1);
-    this.t = this.randomStart ? this.rng.intBetween(this.first, lastStart) : this.first;
-    this.stepsLeft = Math.min(this.episodeLength ?? Number.POSITIVE_INFINITY, this.end - 1 - this.t);
+    ({ t: this.t, stepsLeft: this.stepsLeft } = episodeStart(
+      this.rng,
+      { first: this.first, end: this.end },
+      this.episodeLength,
+      this.randomStart,
+    ));
     this.equity = 1;
     this.turnover = 0;
     this.weights.fill(0);

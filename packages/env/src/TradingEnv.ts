@@ -11,7 +11,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
-import { episodeBounds, type RowRange } from './episodeBounds.js';
+import { episodeBounds, episodeStart, type RowRange } from './episodeBounds.js';
 
 /** How a discrete action is read: a target position, or an order relative to the current position. */
 export type ActionScheme = 'targetPosition' | 'holdBuySell';
@@ -166,9 +166,12 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
 
   reset(options: ResetOptions = {}): ResetResult<Float64Array, TradingInfo> {
     if (options.seed !== undefined) this.rng = new Rng(options.seed);
-    const lastStart = this.end - 1 - (this.episodeLength ?? 1);
-    this.t = this.randomStart ? this.rng.intBetween(this.first, lastStart) : this.first;
-    this.stepsLeft = Math.min(this.episodeLength ?? Number.POSITIVE_INFINITY, this.end - 1 - this.t);
+    ({ t: this.t, stepsLeft: this.stepsLeft } = episodeStart(
+      this.rng,
+      { first: this.first, end: this.end },
+      this.episodeLength,
+      this.randomStart,
+    ));
     this.position = 0;
     this.units = 0;
     this.cash = this.initialCash;

@@ -1,4 +1,4 @@
-import { InvalidParameterError, NotEnoughDataError } from '@candlelab/core';
+import { InvalidParameterError, NotEnoughDataError, type Rng } from '@candlelab/core';
 
 /** Rows `[start, end)` of the data an environment may use (defaults: all rows). */
 export interface RowRange {
@@ -26,4 +26,19 @@ export function episodeBounds(
   const needed = lookback + 1 + (episodeLength ?? 1);
   if (end - rangeStart < needed) throw new NotEnoughDataError('environment range rows', needed, end - rangeStart);
   return { rangeStart, first, end };
+}
+
+/**
+ * Where an episode starts (the first decision bar, or a uniform draw that leaves room for a whole
+ * episode) and how many steps it may take before the data or `episodeLength` ends it.
+ */
+export function episodeStart(
+  rng: Rng,
+  bounds: { first: number; end: number },
+  episodeLength: number | undefined,
+  randomStart: boolean,
+): { t: number; stepsLeft: number } {
+  const lastStart = bounds.end - 1 - (episodeLength ?? 1);
+  const t = randomStart ? rng.intBetween(bounds.first, lastStart) : bounds.first;
+  return { t, stepsLeft: Math.min(episodeLength ?? Number.POSITIVE_INFINITY, bounds.end - 1 - t) };
 }
