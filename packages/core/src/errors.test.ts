@@ -57,3 +57,15 @@ describe('errors', () => {
     expect(() => checkModelJson('x', 'gbdt', 1)).toThrow(/got string/);
   });
 });
+
+describe('zodIssues', () => {
+  it('names each issue by its dotted path; a root issue has no field unless a label is given', async () => {
+    const { z } = await import('zod');
+    const { zodIssues } = await import('./zodIssues.js');
+    const nested = z.object({ model: z.object({ lr: z.number() }) }).safeParse({ model: { lr: 'x' } });
+    expect(zodIssues(nested.error!)).toEqual([{ field: 'model.lr', reason: expect.stringMatching(/number/) }]);
+    const root = z.number().safeParse('x');
+    expect(zodIssues(root.error!)).toEqual([{ reason: expect.any(String) }]);
+    expect(zodIssues(root.error!, '(root)')[0]!.field).toBe('(root)');
+  });
+});

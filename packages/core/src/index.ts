@@ -82,3 +82,4 @@ export {
   timeframeGrid,
   timeframeToMs,
 } from './timeframe.js';
+export { zodIssues } from './zodIssues.js';

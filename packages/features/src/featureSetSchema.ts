@@ -1,4 +1,4 @@
-import { ConfigError, type Result, TimeframeSchema, toResult, type ValidationIssue } from '@candlelab/core';
+import { ConfigError, type Result, TimeframeSchema, toResult, zodIssues } from '@candlelab/core';
 import { FuzzyInputSchema } from '@candlelab/fuzzy';
 import { type IndicatorId, indicatorEntry, indicatorIds } from '@candlelab/indicators';
 import { parse as parseYaml } from 'yaml';
@@ -236,17 +236,10 @@ export type FeatureSet = z.infer<typeof FeatureSetSchema>;
 /** A feature set as written by a user (defaults not yet applied). */
 export type FeatureSetInput = z.input<typeof FeatureSetSchema>;
 
-function issuesOf(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.');
-    return field ? { field, reason: issue.message } : { reason: issue.message };
-  });
-}
-
 /** Parses an untrusted feature set; throws a {@link ConfigError} whose issues name each bad path (e.g. `features.3.params.period`). */
 export function parseFeatureSet(value: unknown, source = 'feature set'): FeatureSet {
   const parsed = FeatureSetSchema.safeParse(value);
-  if (!parsed.success) throw new ConfigError(source, issuesOf(parsed.error));
+  if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
   return parsed.data;
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, type Result, toResult, type ValidationIssue } from '@candlelab/core';
+import { ConfigError, type Result, toResult, zodIssues } from '@candlelab/core';
 import { z } from 'zod';
 
 /** Input and set names: no dots (the engine joins them as `input.set`) and no whitespace. */
@@ -104,17 +104,10 @@ export type FuzzyConfig = z.infer<typeof FuzzyConfigSchema>;
 /** The config as written by a user (defaults not yet applied). */
 export type FuzzyConfigInput = z.input<typeof FuzzyConfigSchema>;
 
-function issuesOf(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.');
-    return field ? { field, reason: issue.message } : { reason: issue.message };
-  });
-}
-
 /** Parses an untrusted fuzzy config (e.g. from YAML); throws a {@link ConfigError} whose issues name each bad path. */
 export function parseFuzzyConfig(config: unknown, source = 'fuzzy config'): FuzzyConfig {
   const parsed = FuzzyConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(source, issuesOf(parsed.error));
+  if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
   return parsed.data;
 }
 

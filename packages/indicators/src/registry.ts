@@ -1,4 +1,4 @@
-import { ConfigError } from '@candlelab/core';
+import { ConfigError, zodIssues } from '@candlelab/core';
 import { z } from 'zod';
 import type { IndicatorGroup, IndicatorInput, InputColumn, StreamingIndicator } from './defineIndicator.js';
 import { ao, bop, cci, cmo, mfi, mom, ppo, roc, rsi, stoch, stochRsi, tsi, ultosc, willr } from './momentum.js';
@@ -216,8 +216,5 @@ export type IndicatorRef = z.infer<typeof IndicatorRefSchema>;
 export function parseIndicatorRef(value: unknown, source = 'indicator'): IndicatorRef {
   const result = IndicatorRefSchema.safeParse(value);
   if (result.success) return result.data;
-  throw new ConfigError(
-    source,
-    result.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), reason: issue.message })),
-  );
+  throw new ConfigError(source, zodIssues(result.error));
 }

@@ -1,5 +1,12 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { CancelledError, ConfigError, InvalidParameterError, type ProgressCallback, Rng } from '@candlelab/core';
+import {
+  CancelledError,
+  ConfigError,
+  InvalidParameterError,
+  type ProgressCallback,
+  Rng,
+  zodIssues,
+} from '@candlelab/core';
 import { evaluateGates, type GateResult, parseQualityGates, type QualityGate } from '@candlelab/validation';
 import { z } from 'zod';
 import {
@@ -225,11 +232,7 @@ function loadTrials(path: string, identity: StudyIdentity): Trial[] {
     throw new ConfigError(path, [{ reason: 'study storage is not valid JSON' }], { cause: error });
   }
   const parsed = StorageSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new ConfigError(
-      path,
-      parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })),
-    );
+  if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error));
   const stored = parsed.data;
   const mismatches = (['sampler', 'direction', 'seed'] as const).filter((key) => stored[key] !== identity[key]);
   if (JSON.stringify(stored.space) !== JSON.stringify(identity.space)) mismatches.push('space' as never);

@@ -1,4 +1,4 @@
-import { ConfigError, InvalidParameterError, type Rng } from '@candlelab/core';
+import { ConfigError, InvalidParameterError, type Rng, zodIssues } from '@candlelab/core';
 import { z } from 'zod';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -72,13 +72,7 @@ export type Params = Record<string, ParamValue>;
 export function parseSearchSpace(input: unknown, source = 'search space'): SearchSpace {
   const result = SearchSpaceSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(
-    source,
-    result.error.issues.map((issue) => ({
-      field: issue.path.map(String).join('.') || '(root)',
-      reason: issue.message,
-    })),
-  );
+  throw new ConfigError(source, zodIssues(result.error, '(root)'));
 }
 
 /** Whether `spec` is active given the values chosen so far. */

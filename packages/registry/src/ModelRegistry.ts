@@ -8,6 +8,7 @@ import {
   StoreError,
   type Timeframe,
   timeframeToMs,
+  zodIssues,
 } from '@candlelab/core';
 import { evaluateGates, type QualityGate, QualityGateSchema } from '@candlelab/validation';
 import { stringify as toYaml } from 'yaml';
@@ -103,10 +104,7 @@ export class ModelRegistry {
   constructor(options: RegistryOptions = {}) {
     const parsed = RegistryOptionsSchema.safeParse(options);
     if (!parsed.success) {
-      throw new ConfigError(
-        'registry options',
-        parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), reason: issue.message })),
-      );
+      throw new ConfigError('registry options', zodIssues(parsed.error));
     }
     this.root = parsed.data.root;
     this.gates = parsed.data.gates;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@candlelab/core';
+import { ConfigError, zodIssues } from '@candlelab/core';
 import { z } from 'zod';
 
 /** Comparison operators a gate may use. */
@@ -46,13 +46,7 @@ export const QualityGatesSchema = z.array(QualityGateSchema);
 export function parseQualityGates(input: unknown, source = 'quality gates'): QualityGate[] {
   const result = QualityGatesSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(
-    source,
-    result.error.issues.map((issue) => ({
-      field: issue.path.map(String).join('.') || '(root)',
-      reason: issue.message,
-    })),
-  );
+  throw new ConfigError(source, zodIssues(result.error, '(root)'));
 }
 
 /** The outcome of one gate. */
