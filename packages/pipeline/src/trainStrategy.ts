@@ -8,6 +8,7 @@ import {
   lowerBound,
   NotEnoughDataError,
   type ProgressCallback,
+  sliceBars,
   sliceRows,
   timeframeToMs,
 } from '@candlelab/core';
@@ -299,16 +300,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
       }
       if (last < 0) return undefined;
       const end = Math.min(bars.time.length, last + 2);
-      const window = {
-        symbol: bars.symbol,
-        timeframe: bars.timeframe,
-        time: bars.time.subarray(first, end),
-        open: bars.open.subarray(first, end),
-        high: bars.high.subarray(first, end),
-        low: bars.low.subarray(first, end),
-        close: bars.close.subarray(first, end),
-        volume: bars.volume.subarray(first, end),
-      };
+      const window = sliceBars(bars, first, end);
       const positions = targets.subarray(first, end);
       const run = vectorizedBacktest(window, positions, {
         feesBps: config.backtest.feesBps,
