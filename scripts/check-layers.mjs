@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Enforces the layer table in layers.json over every package's source:
 //  - a package imports only @candlelab packages of a strictly lower layer (never a sibling or a higher one);
-//  - every package it imports (workspace or npm) is declared in its package.json (tests may also use
+//  - every package it imports (workspace or npm) is declared in its package.json (development files —
+//    tests, benchmarks and a package's build scripts under scripts/ — may use devDependencies and
 //    the root's devDependencies: the shared test tooling such as vitest and fast-check);
 //  - the private test-utils package is imported only from tests and declared as a devDependency.
 // Usage: node scripts/check-layers.mjs [repoRoot]   (exit 1 with one line per violation)
@@ -38,7 +39,8 @@ function packageNameOf(specifier) {
   return builtins.has(name) ? undefined : name;
 }
 
-const isTestFile = (path) => /\.test\.ts$|[\\/](test|bench|benchmarks)[\\/]/.test(path);
+/** Tests, benchmarks and build scripts: never part of a published package's runtime. */
+const isTestFile = (path) => /\.test\.ts$|[\\/](test|bench|benchmarks|scripts)[\\/]/.test(path);
 const violations = [];
 const packagesDir = join(root, 'packages');
 for (const dir of readdirSync(packagesDir)) {

@@ -42,7 +42,8 @@ const CHUNK_ROWS = 2048;
  * exchange, symbol, timeframe, time) and its coverage table. Writes go through DuckDB's appender,
  * straight into the table when the range holds no bar yet (keeping the table in time order), else
  * into a connection-local staging table and then `INSERT … ON CONFLICT DO NOTHING`; the coverage row
- * commits in the same transaction. Reads stream result vectors straight into `Float64Array`s.
+ * commits in the same transaction. Reads materialize the result in DuckDB (a parallel scan) and copy
+ * its vectors straight into `Float64Array`s.
  * Stores opened on the same path in one process share one DuckDB instance (separate connections;
  * conflicts between them are retried); the last `close` releases the file. DuckDB allows one
  * writing process per file.
@@ -103,8 +104,9 @@ export class DuckDbStore implements CandleStore {
   async read(query: RangeQuery): Promise<Bars> {
     checkRangeQuery(query);
     return this.serial(async () => {
-      // Streaming: the scan runs alongside the copy instead of materializing the whole result first.
-      const result = await this.connection.stream(
+      // Materialized: DuckDB scans in parallel into its own buffers in one call; the chunks are then
+      // fetched synchronously (a streamed result costs an async round trip per 2,048-row chunk).
+      const result = await this.connection.run(
         `SELECT CAST(time AS DOUBLE), open, high, low, close, volume FROM ${this.table} WHERE exchange = $1 AND symbol = $2 AND timeframe = $3 AND time >= $4 AND time < $5`,
         [query.exchange, query.symbol, query.timeframe, BigInt(query.start), BigInt(query.end)],
       );
@@ -112,7 +114,8 @@ export class DuckDbStore implements CandleStore {
       const gridCount = Math.ceil((query.end - query.start) / timeframeToMs(query.timeframe));
       let bars = emptyBars(query.symbol, query.timeframe, Math.min(gridCount, INITIAL_READ_CAPACITY));
       let n = 0;
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (let c = 0; c < result.chunkCount; c++) {
+        const chunk = result.getChunk(c);
         const rows = chunk.rowCount;
         if (n + rows > bars.time.length) bars = grow(bars, Math.max(n + rows, 2 * bars.time.length));
         const columns = [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume];

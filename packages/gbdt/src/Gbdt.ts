@@ -17,9 +17,9 @@ import {
   validateMatrix,
 } from '@candlelab/core';
 import { z } from 'zod';
-import { binColumns, binMatrix, fitBinMapper } from './binning.js';
+import { binMatrix, fitBinMapper } from './binning.js';
 import { argmax, evaluateMetric, higherIsBetter } from './evalMetric.js';
-import { baseScores, computeGradients, sigmoid, softmaxInPlace, trainingLoss } from './objective.js';
+import { baseScores, computeGradients, sigmoid, softmaxInPlace } from './objective.js';
 import { defaultMetric, type EvalMetric, type GbdtParams, type GbdtParamsInput, parseGbdtParams } from './params.js';
 import { quantizeGradients } from './quantizeGradients.js';
 import { addTreeOutputs, binnedTreeOutput, type Tree, treeFromJson, treeToJson } from './Tree.js';
@@ -161,7 +161,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
 
     const maxDepth = p.maxDepth ?? (p.growPolicy === 'depthwise' ? 6 : Number.POSITIVE_INFINITY);
     const numLeaves = p.numLeaves ?? (p.growPolicy === 'depthwise' ? 2 ** Math.min(maxDepth, 16) : 31);
-    const grower = new TreeGrower(bins, binColumns(bins, n, d, mapper.stride), n, mapper, {
+    const grower = new TreeGrower(bins, n, mapper, {
       ...p,
       numLeaves,
       maxDepth,
@@ -180,8 +180,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
 
     const packed = p.quantizedGradients ? new Float64Array(n) : undefined;
     const quantRng = rng.child('quantization');
-    const grad = new Float64Array(n * k);
-    const hess = new Float64Array(n * k);
+    const gradHess = new Float32Array(2 * n * k);
     const bagRows = new Uint32Array(n);
     const inBag = new Uint8Array(n);
     const allFeatures = Int32Array.from({ length: d }, (_, f) => f);
@@ -195,9 +194,10 @@ export class Gbdt implements Classifier<GbdtFitResult> {
     let bestScore = Number.NaN;
     let rounds = 0;
 
+    // Gradients for the next round come from the same pass that measures this round's training loss.
+    computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess);
     for (let round = 0; round < p.nEstimators; round++) {
       if (options.signal?.aborted) throw new CancelledError('Gbdt.fit', { cause: options.signal.reason });
-      computeGradients(p.objective, raw, dataset.y, weights, n, k, grad, hess);
       let bagCount = n;
       if (p.subsample < 1) {
         bagCount = 0;
@@ -206,17 +206,19 @@ export class Gbdt implements Classifier<GbdtFitResult> {
           inBag[r] = take ? 1 : 0;
           if (take) bagRows[bagCount++] = r;
         }
-      } else if (round === 0) for (let r = 0; r < n; r++) bagRows[r] = r;
+        grower.setRows(bagRows, bagCount);
+      } else if (round === 0) {
+        for (let r = 0; r < n; r++) bagRows[r] = r;
+        grower.setRows(bagRows, n);
+      }
       const features =
         numTreeFeatures < d ? sampleFeatures(allFeatures, d, numTreeFeatures, featureRng, treeFeatures) : allFeatures;
       for (let c = 0; c < k; c++) {
-        grower.rows.set(bagRows.subarray(0, bagCount));
-        const g = grad.subarray(c * n, c * n + n);
-        const h = hess.subarray(c * n, c * n + n);
+        const gh = gradHess.subarray(2 * c * n, 2 * (c + 1) * n);
         const quantization = packed
-          ? quantizeGradients(g, h, bagRows, bagCount, quantRng.nextUint32(), packed)
+          ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), packed)
           : undefined;
-        const tree = grower.grow(g, h, bagCount, features, numTreeFeatures, featureRng, quantization);
+        const tree = grower.grow(gh, features, numTreeFeatures, featureRng, quantization);
         trees.push(tree);
         for (let s = 0; s < grower.numLeaves; s++) {
           const v = tree.value[grower.leafNode[s]!]!;
@@ -231,7 +233,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
         if (validation) addTreeOutputs(tree, validation.X, nv, d, rawValidation, k, c);
       }
       rounds = round + 1;
-      history.trainLoss.push(trainingLoss(p.objective, raw, dataset.y, weights, n, k));
+      history.trainLoss.push(computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess));
       if (validation) {
         const score = evaluateMetric(metric, rawValidation, validation.y, nv, k);
         history.validation.push(score);

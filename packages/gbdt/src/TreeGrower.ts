@@ -1,7 +1,8 @@
 import type { Rng } from '@candlelab/core';
 import type { BinMapper } from './binning.js';
 import { emptySplit, findBestSplit, leafOutput, type SplitCandidate, type SplitConstraints } from './findBestSplit.js';
-import { buildHistogram, buildPackedHistogram, subtractHistogram } from './histogram.js';
+import { GrowerMemory } from './growerMemory.js';
+import { buildHistogramOfFeatures, buildPackedHistogram, subtractHistogram } from './histogram.js';
 import type { GrowPolicy } from './params.js';
 import { decodeHistogram, type GradientQuantization } from './quantizeGradients.js';
 import { allocateTree, type Tree, trimTree } from './Tree.js';
@@ -18,12 +19,19 @@ export interface GrowerConfig extends SplitConstraints {
 }
 
 /**
- * Grows one tree on binned rows with gradient histograms. Reuses its buffers across trees:
- * `rows` holds the row indices of the sample (the caller fills `rows[0..rowCount)`), which
- * growth partitions in place so that each leaf owns a contiguous range `leafStart/leafCount`.
+ * Grows one tree on binned rows with gradient histograms. Reuses its buffers across trees.
+ *
+ * Rows live in *position order*: `rows[i]` is the data row at position `i`, and the grower keeps
+ * that row's bins (`orderedWords`) and its gradient pair (`orderedGH`) at the same position.
+ * Splitting a leaf partitions its positions, moving bins and gradients along, from one of two
+ * row sets into the other (left rows first), so every leaf owns a contiguous range
+ * `leafStart/leafCount` of all three in one set; after growth the leaves are gathered in the first set.
+ * Histogram building then streams through memory instead of gathering scattered rows (about
+ * 2.5× faster per row on a 1M-row matrix, where a gather misses the cache on nearly every row).
+ * The order carries over from one tree to the next; {@link setRows} starts a new sample.
  */
 export class TreeGrower {
-  /** Row indices; leaf `s` owns `rows[leafStart[s] .. leafStart[s] + leafCount[s])` after {@link grow}. */
+  /** Data row at each position; leaf `s` owns `rows[leafStart[s] .. leafStart[s] + leafCount[s])` after {@link grow}. */
   readonly rows: Uint32Array;
   readonly leafStart: Int32Array;
   readonly leafCount: Int32Array;
@@ -32,19 +40,22 @@ export class TreeGrower {
   /** Leaves of the last grown tree. */
   numLeaves = 0;
 
-  private readonly scratch: Uint32Array;
-  private readonly binWords: Uint32Array;
+  /** Position-ordered rows, gradients and scratch, shared with the WebAssembly kernels. */
+  private readonly memory: GrowerMemory;
+  private readonly wordsPerRow: number;
+  private rowCount = 0;
   private readonly leafGrad: Float64Array;
   private readonly leafHess: Float64Array;
   private readonly leafDepth: Int32Array;
+  /** Which of the memory's two row sets holds each leaf's positions. */
+  private readonly leafSet: Uint8Array;
   private readonly leafHist: (Float64Array | undefined)[];
   private readonly leafSplit: SplitCandidate[];
   private readonly histPool: Float64Array[] = [];
   private readonly nodeFeatures: Int32Array;
   private tree: Tree = allocateTree(1);
   private nodes = 0;
-  private grad: Float64Array = new Float64Array(0);
-  private hess: Float64Array = new Float64Array(0);
+  private gradHess: Float32Array = new Float32Array(0);
   private treeFeatures: Int32Array = new Int32Array(0);
   private numTreeFeatures = 0;
   private rng: Rng | undefined;
@@ -52,54 +63,83 @@ export class TreeGrower {
   private packedHist: Float64Array | undefined;
 
   constructor(
+    /** Row-major binned matrix (`mapper.stride` bytes per row), in data order. */
     private readonly bins: Uint8Array,
-    /** The same bins column by column (`binsByFeature[f · n + r]`): partitioning reads one feature. */
-    private readonly binsByFeature: Uint8Array,
-    private readonly n: number,
+    n: number,
     private readonly mapper: BinMapper,
     private readonly config: GrowerConfig,
   ) {
     const maxLeaves = config.numLeaves;
-    this.rows = new Uint32Array(n);
-    this.scratch = new Uint32Array(n);
+    this.wordsPerRow = mapper.stride >>> 2;
+    this.memory = new GrowerMemory(n, mapper.stride, mapper.totalBins);
+    this.rows = this.memory.sets[0].rows;
     this.leafStart = new Int32Array(maxLeaves);
     this.leafCount = new Int32Array(maxLeaves);
     this.leafNode = new Int32Array(maxLeaves);
     this.leafGrad = new Float64Array(maxLeaves);
     this.leafHess = new Float64Array(maxLeaves);
     this.leafDepth = new Int32Array(maxLeaves);
+    this.leafSet = new Uint8Array(maxLeaves);
     this.leafHist = new Array<Float64Array | undefined>(maxLeaves).fill(undefined);
     this.leafSplit = Array.from({ length: maxLeaves }, emptySplit);
     this.nodeFeatures = new Int32Array(mapper.numBins.length);
-    this.binWords = new Uint32Array(bins.buffer, bins.byteOffset, bins.length >>> 2);
+  }
+
+  /** Starts a new sample: the trees grow on data rows `rows[0..count)` (ascending) from now on. */
+  setRows(rows: Uint32Array, count: number): void {
+    const W = this.wordsPerRow;
+    const binWords = new Uint32Array(this.bins.buffer, this.bins.byteOffset, this.bins.length >>> 2);
+    const words = this.memory.sets[0].binWords;
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      this.rows[i] = r;
+      for (let j = 0, from = r * W, to = i * W; j < W; j++) words[to + j] = binWords[from + j]!;
+    }
+    this.rowCount = count;
   }
 
   /**
-   * Grows a tree on `rows[0..rowCount)` with per-row gradients/hessians (already weighted),
-   * over the features `treeFeatures[0..numTreeFeatures)` (ascending). `rng` draws per-node
-   * feature samples when `colsampleByNode < 1`. With `quantization`, histograms and split
-   * search use the packed quantized gradients; leaf outputs always use the exact ones.
+   * Grows a tree on the current sample (see {@link setRows}) with per-row gradient pairs
+   * (already weighted; `gradHess[2r]` and `gradHess[2r + 1]` for data row `r`), over the features `treeFeatures[0..numTreeFeatures)`
+   * (ascending). `rng` draws per-node feature samples when `colsampleByNode < 1`. With
+   * `quantization`, histograms and split search use the packed quantized gradients; leaf outputs
+   * always use the exact ones.
    */
   grow(
-    grad: Float64Array,
-    hess: Float64Array,
-    rowCount: number,
+    gradHess: Float32Array,
     treeFeatures: Int32Array,
     numTreeFeatures: number,
     rng: Rng,
     quantization?: GradientQuantization,
   ): Tree {
-    this.grad = grad;
-    this.hess = hess;
+    this.gradHess = gradHess;
     this.treeFeatures = treeFeatures;
     this.numTreeFeatures = numTreeFeatures;
     this.rng = rng;
     this.quantization = quantization;
+    const { rows, rowCount } = this;
+    const gh = this.memory.sets[0].gh;
+    if (quantization) {
+      // The quantized integers (|value| <= 4096, exact in float32), unpacked.
+      const { packed, shift } = quantization;
+      for (let i = 0; i < rowCount; i++) {
+        const v = packed[rows[i]!]!;
+        const gq = Math.floor(v / shift);
+        gh[2 * i] = gq;
+        gh[2 * i + 1] = v - gq * shift;
+      }
+    } else
+      for (let i = 0; i < rowCount; i++) {
+        const r = rows[i]!;
+        gh[2 * i] = gradHess[2 * r]!;
+        gh[2 * i + 1] = gradHess[2 * r + 1]!;
+      }
     const tree = allocateTree(2 * this.config.numLeaves - 1);
     this.tree = tree;
     this.nodes = 1;
-    const [g, h] = this.sums(0, rowCount, quantization);
+    const [g, h] = this.rootSums(quantization);
     this.setLeaf(0, 0, rowCount, g, h, 0, 0);
+    this.leafSet[0] = 0;
     this.leafSplit[0]!.gain = 0;
     if (this.canSplit(0) && this.config.numLeaves > 1) {
       const hist = this.acquire();
@@ -114,10 +154,13 @@ export class TreeGrower {
       this.splitLeaf(slot, leaves);
       leaves++;
     }
+    for (let s = 0; s < leaves; s++)
+      if (this.leafSet[s] === 1)
+        this.memory.moveToFirstSet(this.leafStart[s]!, this.leafStart[s]! + this.leafCount[s]!);
     const { lambdaL1, lambdaL2, learningRate } = this.config;
     for (let s = 0; s < leaves; s++) {
       const [lg, lh] = quantization
-        ? this.sums(this.leafStart[s]!, this.leafCount[s]!, undefined)
+        ? this.exactSums(this.leafStart[s]!, this.leafCount[s]!)
         : [this.leafGrad[s]!, this.leafHess[s]!];
       tree.value[this.leafNode[s]!] = learningRate * leafOutput(lg, lh, lambdaL1, lambdaL2);
       this.release(s);
@@ -126,22 +169,27 @@ export class TreeGrower {
     return trimTree(tree, this.nodes);
   }
 
-  /** Gradient and hessian sums of `rows[start .. start + count)`, exact or from the quantized values. */
-  private sums(start: number, count: number, quantization: GradientQuantization | undefined): [number, number] {
-    const rows = this.rows;
-    const end = start + count;
-    if (quantization) {
-      let packed = 0;
-      for (let i = start; i < end; i++) packed += quantization.packed[rows[i]!]!;
-      const gq = Math.floor(packed / quantization.shift);
-      return [gq * quantization.gradScale, (packed - gq * quantization.shift) * quantization.hessScale];
-    }
+  /** Gradient and hessian sums of the root's positions, exact or from the quantized values. */
+  private rootSums(quantization: GradientQuantization | undefined): [number, number] {
+    const gh = this.memory.sets[0].gh;
     let g = 0;
     let h = 0;
-    for (let i = start; i < end; i++) {
+    for (let i = 0; i < this.rowCount; i++) {
+      g += gh[2 * i]!;
+      h += gh[2 * i + 1]!;
+    }
+    return quantization ? [g * quantization.gradScale, h * quantization.hessScale] : [g, h];
+  }
+
+  /** Exact gradient and hessian sums of positions `[start, start + count)` (leaf outputs under quantization). */
+  private exactSums(start: number, count: number): [number, number] {
+    const rows = this.rows;
+    let g = 0;
+    let h = 0;
+    for (let i = start; i < start + count; i++) {
       const r = rows[i]!;
-      g += this.grad[r]!;
-      h += this.hess[r]!;
+      g += this.gradHess[2 * r]!;
+      h += this.gradHess[2 * r + 1]!;
     }
     return [g, h];
   }
@@ -195,7 +243,18 @@ export class TreeGrower {
     const { feature: f, bin: t, defaultLeft } = split;
     const start = this.leafStart[slot]!;
     const count = this.leafCount[slot]!;
-    const leftCount = this.partition(start, count, f, t, defaultLeft);
+    const from = this.leafSet[slot] as 0 | 1;
+    // Missing values go left by matching the NaN bin too; otherwise the NaN bin (above every threshold) goes right.
+    const leftCount = this.memory.partition(
+      from,
+      start,
+      start + count,
+      f,
+      t,
+      defaultLeft ? this.mapper.numBins[f]! : -1,
+    );
+    this.leafSet[slot] = 1 - from;
+    this.leafSet[newSlot] = 1 - from;
     const tree = this.tree;
     const node = this.leafNode[slot]!;
     const leftNode = this.nodes++;
@@ -251,66 +310,28 @@ export class TreeGrower {
     } else this.histPool.push(smallHist);
   }
 
-  /** Stable in-place partition of a leaf's rows: left rows first. Returns the left count. */
-  private partition(start: number, count: number, f: number, t: number, defaultLeft: boolean): number {
-    const { rows, scratch } = this;
-    const column = this.binsByFeature.subarray(f * this.n, (f + 1) * this.n);
-    const nanBin = this.mapper.numBins[f]!;
-    const end = start + count;
-    let l = start;
-    let rc = 0;
-    if (defaultLeft) {
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        const b = column[r]!;
-        if (b <= t || b === nanBin) rows[l++] = r;
-        else scratch[rc++] = r;
-      }
-    } else {
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        if (column[r]! <= t) rows[l++] = r;
-        else scratch[rc++] = r;
-      }
-    }
-    rows.set(scratch.subarray(0, rc), l);
-    return l - start;
-  }
-
   private build(hist: Float64Array, slot: number): void {
     const start = this.leafStart[slot]!;
-    const q = this.quantization;
-    if (q) {
-      this.packedHist ??= new Float64Array(this.mapper.totalBins);
-      const end = start + this.leafCount[slot]!;
+    const end = start + this.leafCount[slot]!;
+    const from = this.leafSet[slot] as 0 | 1;
+    const { memory, mapper, treeFeatures, numTreeFeatures, quantization } = this;
+    if (quantization) {
+      this.packedHist ??= new Float64Array(mapper.totalBins);
       buildPackedHistogram(
         this.packedHist,
-        this.bins,
-        this.binWords,
-        this.mapper,
-        this.treeFeatures,
-        this.numTreeFeatures,
-        this.rows,
+        memory.sets[from],
+        quantization.shift,
+        mapper,
+        treeFeatures,
+        numTreeFeatures,
         start,
         end,
-        q.packed,
       );
-      decodeHistogram(this.packedHist, q, hist);
-      return;
-    }
-    buildHistogram(
-      hist,
-      this.bins,
-      this.binWords,
-      this.mapper,
-      this.treeFeatures,
-      this.numTreeFeatures,
-      this.rows,
-      start,
-      start + this.leafCount[slot]!,
-      this.grad,
-      this.hess,
-    );
+      decodeHistogram(this.packedHist, quantization, hist);
+    } else if (numTreeFeatures === mapper.numBins.length) {
+      memory.buildHistogram(from, start, end);
+      hist.set(memory.hist);
+    } else buildHistogramOfFeatures(hist, memory.sets[from], mapper, treeFeatures, numTreeFeatures, start, end);
   }
 
   private search(slot: number): void {

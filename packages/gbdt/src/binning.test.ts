@@ -1,7 +1,7 @@
 import { Rng } from '@candlelab/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binColumns, binMatrix, fitBinMapper, quantileUpperBounds } from './binning.js';
+import { binMatrix, fitBinMapper, quantileUpperBounds } from './binning.js';
 
 describe('quantile binning', () => {
   it('gives every distinct value its own bin when there are few, bounds midway', () => {
@@ -70,7 +70,29 @@ describe('quantile binning', () => {
     const bins = binMatrix(X, 3, 3, mapper);
     expect(mapper.stride).toBe(4);
     expect(Array.from(bins)).toEqual([0, 0, 2, 0, 1, 1, 0, 0, 0, 0, 1, 0]);
-    expect(Array.from(binColumns(bins, 3, 3, 4))).toEqual([0, 1, 0, 0, 1, 0, 2, 0, 1]);
+  });
+
+  it('bins every value into the first bin whose upper bound holds it (against a linear scan)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(0, 1, -1, Number.NaN)), {
+          minLength: 1,
+          maxLength: 600,
+        }),
+        fc.integer({ min: 2, max: 255 }),
+        (values, maxBins) => {
+          const X = Float64Array.from(values);
+          const mapper = fitBinMapper(X, X.length, 1, maxBins, X.length, new Rng(1));
+          const bins = binMatrix(X, X.length, 1, mapper);
+          const bounds = mapper.upperBounds[0]!;
+          for (let r = 0; r < X.length; r++) {
+            const v = X[r]!;
+            const expected = Number.isNaN(v) ? mapper.numBins[0]! : bounds.findIndex((bound) => v <= bound);
+            expect(bins[r * mapper.stride]).toBe(expected);
+          }
+        },
+      ),
+    );
   });
 
   it('learns edges from a seeded sample when the data is large, deterministically', () => {

@@ -129,13 +129,10 @@ export function fitBinMapper(
 export function binMatrix(X: Float64Array, n: number, d: number, mapper: BinMapper): Uint8Array {
   const stride = mapper.stride;
   const out = new Uint8Array(n * stride);
-  // All bounds in one array, feature f at 256 f, so that the row-by-row pass reads X sequentially.
-  const bounds = new Float64Array(d * BINS_PER_FEATURE);
-  const last = new Int32Array(d);
-  for (let f = 0; f < d; f++) {
-    bounds.set(mapper.upperBounds[f]!, f * BINS_PER_FEATURE);
-    last[f] = mapper.upperBounds[f]!.length - 1;
-  }
+  // All bounds in one array, feature f at 256 f, padded with +Infinity to 256 per feature, so that a
+  // fixed eight-step branch-free search finds the bin (the row-by-row pass reads X sequentially).
+  const bounds = new Float64Array(d * BINS_PER_FEATURE).fill(Number.POSITIVE_INFINITY);
+  for (let f = 0; f < d; f++) bounds.set(mapper.upperBounds[f]!, f * BINS_PER_FEATURE);
   const nanBins = mapper.numBins;
   for (let r = 0; r < n; r++) {
     const base = r * d;
@@ -146,26 +143,19 @@ export function binMatrix(X: Float64Array, n: number, d: number, mapper: BinMapp
         out[o + f] = nanBins[f]!;
         continue;
       }
+      // The number of bounds below v, which is the first bin whose upper bound is >= v.
       const first = f * BINS_PER_FEATURE;
-      let lo = first;
-      let hi = first + last[f]!;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (v <= bounds[mid]!) hi = mid;
-        else lo = mid + 1;
-      }
-      out[o + f] = lo - first;
+      let b = first;
+      b += 128 & -(bounds[b + 127]! < v);
+      b += 64 & -(bounds[b + 63]! < v);
+      b += 32 & -(bounds[b + 31]! < v);
+      b += 16 & -(bounds[b + 15]! < v);
+      b += 8 & -(bounds[b + 7]! < v);
+      b += 4 & -(bounds[b + 3]! < v);
+      b += 2 & -(bounds[b + 1]! < v);
+      b += 1 & -(bounds[b]! < v);
+      out[o + f] = b - first;
     }
-  }
-  return out;
-}
-
-/** The bins of a row-major binned matrix as one column per feature (`columns[f · n + r]`), for partitioning. */
-export function binColumns(bins: Uint8Array, n: number, d: number, stride: number): Uint8Array {
-  const out = new Uint8Array(n * d);
-  for (let r = 0; r < n; r++) {
-    const o = r * stride;
-    for (let f = 0; f < d; f++) out[f * n + r] = bins[o + f]!;
   }
   return out;
 }

@@ -1,66 +1,34 @@
 import { BINS_PER_FEATURE, type BinMapper } from './binning.js';
+import type { RowSet } from './growerMemory.js';
 
 /**
  * Gradient histograms: for every (feature, bin) the pair (sum of gradients, sum of hessians),
  * interleaved in one `Float64Array` at `2 * (binOffset[f] + bin)`. Row counts are not
  * accumulated (a third read-modify-write per row and feature): as in LightGBM, split search
  * estimates them from the hessians.
+ *
+ * The all-features histogram of exact gradients is `GrowerMemory.buildHistogram` (WebAssembly);
+ * these builders cover a feature subset (column sampling) and quantized gradients. All read one
+ * of the grower's position-ordered row sets, so memory is scanned sequentially.
  */
 
-/**
- * Builds the histogram of rows `rows[start..end)` over the features in `features[0..numFeatures)`.
- * `bins` is the row-major byte matrix (`mapper.stride` bytes per row) and `binWords` the same
- * memory as 32-bit words; `hist` is overwritten.
- */
-export function buildHistogram(
+/** Builds the histogram of positions `[start, end)` over the features `features[0..numFeatures)` into `hist`. */
+export function buildHistogramOfFeatures(
   hist: Float64Array,
-  bins: Uint8Array,
-  binWords: Uint32Array,
+  set: RowSet,
   mapper: BinMapper,
   features: Int32Array,
   numFeatures: number,
-  rows: Uint32Array,
   start: number,
   end: number,
-  grad: Float64Array,
-  hess: Float64Array,
 ): void {
   hist.fill(0);
-  const stride = mapper.stride;
-  if (numFeatures === mapper.numBins.length) {
-    // All features: four bins per 32-bit load (little-endian byte order, as on every JS platform
-    // in use); the padding features accumulate into unused slots.
-    const words = stride >>> 2;
-    const B = BINS_PER_FEATURE;
-    for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const g = grad[r]!;
-      const h = hess[r]!;
-      const base = r * words;
-      for (let j = 0, o = 0; j < words; j++, o += 4 * B) {
-        const w = binWords[base + j]!;
-        let s = (o + (w & 255)) << 1;
-        hist[s]! += g;
-        hist[s + 1]! += h;
-        s = (o + B + ((w >>> 8) & 255)) << 1;
-        hist[s]! += g;
-        hist[s + 1]! += h;
-        s = (o + 2 * B + ((w >>> 16) & 255)) << 1;
-        hist[s]! += g;
-        hist[s + 1]! += h;
-        s = (o + 3 * B + (w >>> 24)) << 1;
-        hist[s]! += g;
-        hist[s + 1]! += h;
-      }
-    }
-    return;
-  }
-  const binOffset = mapper.binOffset;
+  const { bins, gh } = set;
+  const { stride, binOffset } = mapper;
   for (let i = start; i < end; i++) {
-    const r = rows[i]!;
-    const g = grad[r]!;
-    const h = hess[r]!;
-    const base = r * stride;
+    const g = gh[2 * i]!;
+    const h = gh[2 * i + 1]!;
+    const base = i * stride;
     for (let j = 0; j < numFeatures; j++) {
       const f = features[j]!;
       const s = (binOffset[f]! + bins[base + f]!) << 1;
@@ -71,31 +39,32 @@ export function buildHistogram(
 }
 
 /**
- * Like {@link buildHistogram} for packed quantized gradients (see `quantizeGradients`): one sum
- * per (feature, bin) in `hist` (`totalBins` long), one addition per row and feature.
+ * The histogram of quantized gradients (see `quantizeGradients`; the grower stores the integer
+ * pair at `gh[2 i]`, `gh[2 i + 1]`), packed per row into `gq · shift + hq`: one sum per
+ * (feature, bin) in `hist` (`totalBins` long), one addition per row and feature.
  */
 export function buildPackedHistogram(
   hist: Float64Array,
-  bins: Uint8Array,
-  binWords: Uint32Array,
+  set: RowSet,
+  shift: number,
   mapper: BinMapper,
   features: Int32Array,
   numFeatures: number,
-  rows: Uint32Array,
   start: number,
   end: number,
-  packed: Float64Array,
 ): void {
   hist.fill(0);
-  const stride = mapper.stride;
+  const { bins, binWords, gh } = set;
+  const { stride, binOffset } = mapper;
   if (numFeatures === mapper.numBins.length) {
-    const words = stride >>> 2;
+    // All features: four bins per 32-bit load (little-endian byte order, as on every JS platform
+    // in use); the padding features accumulate into unused slots.
+    const W = stride >>> 2;
     const B = BINS_PER_FEATURE;
     for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const v = packed[r]!;
-      const base = r * words;
-      for (let j = 0, o = 0; j < words; j++, o += 4 * B) {
+      const v = gh[2 * i]! * shift + gh[2 * i + 1]!;
+      const base = i * W;
+      for (let j = 0, o = 0; j < W; j++, o += 4 * B) {
         const w = binWords[base + j]!;
         hist[o + (w & 255)]! += v;
         hist[o + B + ((w >>> 8) & 255)]! += v;
@@ -105,11 +74,9 @@ export function buildPackedHistogram(
     }
     return;
   }
-  const binOffset = mapper.binOffset;
   for (let i = start; i < end; i++) {
-    const r = rows[i]!;
-    const v = packed[r]!;
-    const base = r * stride;
+    const v = gh[2 * i]! * shift + gh[2 * i + 1]!;
+    const base = i * stride;
     for (let j = 0; j < numFeatures; j++) {
       const f = features[j]!;
       hist[binOffset[f]! + bins[base + f]!]! += v;

@@ -25,17 +25,16 @@ describe('quantized gradients', () => {
         }),
         (pairs) => {
           const n = pairs.length;
-          const grad = Float64Array.from(pairs, ([g]) => g);
-          const hess = Float64Array.from(pairs, ([, h]) => h);
+          const gh = Float32Array.from(pairs.flat());
           const rows = Uint32Array.from({ length: n }, (_, i) => i);
-          const q = quantizeGradients(grad, hess, rows, n, 7, new Float64Array(n))!;
+          const q = quantizeGradients(gh, rows, n, 7, new Float64Array(n))!;
           let sum = 0;
           let g = 0;
           let h = 0;
           for (let r = 0; r < n; r++) {
             sum += q.packed[r]!;
-            g += grad[r]!;
-            h += hess[r]!;
+            g += gh[2 * r]!;
+            h += gh[2 * r + 1]!;
           }
           const out = new Float64Array(2);
           decodeHistogram(Float64Array.of(sum), q, out);

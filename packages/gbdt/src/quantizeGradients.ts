@@ -31,13 +31,12 @@ export function quantizationLevels(rows: number): { levels: number; shift: numbe
 }
 
 /**
- * Quantizes the gradients of `rows[0..count)` into `packed` with unbiased stochastic rounding
+ * Quantizes the gradient pairs (`gh`, interleaved per data row) of `rows[0..count)` into `packed` with unbiased stochastic rounding
  * driven by a hash of (row, `salt`), so results are deterministic. Returns undefined when the
  * sample is too large to pack exactly.
  */
 export function quantizeGradients(
-  grad: Float64Array,
-  hess: Float64Array,
+  gh: Float32Array,
   rows: Uint32Array,
   count: number,
   salt: number,
@@ -49,8 +48,8 @@ export function quantizeGradients(
   let maxH = 0;
   for (let i = 0; i < count; i++) {
     const r = rows[i]!;
-    maxG = Math.max(maxG, Math.abs(grad[r]!));
-    maxH = Math.max(maxH, hess[r]!);
+    maxG = Math.max(maxG, Math.abs(gh[2 * r]!));
+    maxH = Math.max(maxH, gh[2 * r + 1]!);
   }
   const gradScale = maxG > 0 ? maxG / levels : 1;
   const hessScale = maxH > 0 ? maxH / levels : 1;
@@ -64,8 +63,8 @@ export function quantizeGradients(
     const u1 = (x >>> 0) / 4294967296;
     x = Math.imul(x ^ (x >>> 16), 0xc2b2ae35);
     const u2 = ((x ^ (x >>> 15)) >>> 0) / 4294967296;
-    const gq = Math.min(levels, Math.max(-levels, Math.floor(grad[r]! * invG + u1)));
-    const hq = Math.min(levels, Math.floor(hess[r]! * invH + u2));
+    const gq = Math.min(levels, Math.max(-levels, Math.floor(gh[2 * r]! * invG + u1)));
+    const hq = Math.min(levels, Math.floor(gh[2 * r + 1]! * invH + u2));
     packed[r] = gq * shift + hq;
   }
   return { packed, gradScale, hessScale, shift };
