@@ -18,8 +18,10 @@ const rootManifestPath = join(root, 'package.json');
 const rootDevDeps = existsSync(rootManifestPath)
   ? (JSON.parse(readFileSync(rootManifestPath, 'utf8')).devDependencies ?? {})
   : {};
+// Static imports and re-exports, dynamic imports, and side-effect imports (only at a statement's start, so
+// text such as WebAssembly's `(import "env" "memory")` inside a string is not taken for one).
 const IMPORT_PATTERN =
-  /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])import\s+['"]([^'"]+)['"]/gm;
+  /(?:^|[^.\w])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|;)[ \t]*import\s+['"]([^'"]+)['"]/gm;
 
 function sourceFiles(dir) {
   const out = [];

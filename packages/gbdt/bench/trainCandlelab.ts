@@ -1,11 +1,12 @@
 /**
  * Trains candlelab's Gbdt on one benchmark file and prints one JSON line (run in its own
- * process so that peak memory is this run's). Usage: trainCandlelab.ts <file> <trees> [quantized]
+ * process so that peak memory is this run's). Usage: trainCandlelab.ts <file> <trees> <exact|quantized> [threads]
  */
 import { Gbdt, rocAuc } from '@candlelab/gbdt';
 import { readBenchData } from './datasets.js';
 
-const [file, treesArg, variant] = process.argv.slice(2);
+const [file, treesArg, variant, threadsArg] = process.argv.slice(2);
+const threads = Number(threadsArg ?? 1);
 const quantizedGradients = variant === 'quantized';
 const trees = Number(treesArg ?? 100);
 const data = readBenchData(file!);
@@ -28,6 +29,7 @@ const model = new Gbdt({
   minSumHessianInLeaf: 1,
   minDataInLeaf: 1,
   quantizedGradients,
+  threads,
 });
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
@@ -38,7 +40,7 @@ const raw = model.predictRaw({ data: Xtest, rows: nTest, cols: d });
 console.log(
   JSON.stringify({
     name: quantizedGradients ? 'candlelab (quantizedGradients)' : 'candlelab',
-    threads: 1,
+    threads,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     secondsPerTree: seconds / trees,

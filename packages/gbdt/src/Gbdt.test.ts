@@ -289,3 +289,33 @@ function treeDepth(tree: { feature: number[]; left: number[]; right: number[] },
   if (tree.feature[node]! < 0) return 0;
   return 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
 }
+
+describe('Gbdt with worker threads', () => {
+  it('trains on two threads to the same quality, the same model twice, and as a one-thread model when no leaf is split', () => {
+    const train = synthetic(40_000, 'binary', 41, 8);
+    const test = synthetic(4_000, 'binary', 42, 8);
+    const fit = (threads: number) => {
+      const model = new Gbdt({ nEstimators: 12, numLeaves: 31, threads, seed: 3 });
+      model.fit(train);
+      return model;
+    };
+    const one = fit(1);
+    const two = fit(2);
+    const auc = (model: Gbdt) => rocAuc(model.predictRaw(matrixOf(test)), test.y);
+    expect(Math.abs(auc(two) - auc(one))).toBeLessThan(0.005);
+    expect(JSON.stringify(fit(2).toJSON())).toBe(JSON.stringify(two.toJSON()));
+    // Below the size leaves are shared among threads, the thread count changes nothing.
+    const small = synthetic(2_000, 'binary', 43, 8);
+    const smallFit = (threads: number) => {
+      const model = new Gbdt({ nEstimators: 5, threads });
+      model.fit(small);
+      return JSON.stringify(model.toJSON().trees);
+    };
+    expect(smallFit(2)).toBe(smallFit(1));
+  });
+
+  it('rejects a thread count outside 1..256 naming the option', () => {
+    expect(() => new Gbdt({ threads: 0 })).toThrow(/threads/);
+    expect(() => new Gbdt({ threads: 1.5 })).toThrow(/threads/);
+  });
+});

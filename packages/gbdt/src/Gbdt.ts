@@ -166,105 +166,109 @@ export class Gbdt implements Classifier<GbdtFitResult> {
       numLeaves,
       maxDepth,
     });
+    // The grower may hold worker threads: release them however fitting ends.
+    try {
+      const weights = dataset.weights;
+      const base =
+        p.baseScore === undefined
+          ? baseScores(p.objective, dataset.y, weights, k)
+          : new Float64Array(k).fill(p.baseScore);
+      const raw = new Float64Array(n * k);
+      for (let r = 0; r < n; r++) raw.set(base, r * k);
+      const nv = validation ? validation.y.length : 0;
+      const rawValidation = new Float64Array(nv * k);
+      for (let r = 0; r < nv; r++) rawValidation.set(base, r * k);
 
-    const weights = dataset.weights;
-    const base =
-      p.baseScore === undefined
-        ? baseScores(p.objective, dataset.y, weights, k)
-        : new Float64Array(k).fill(p.baseScore);
-    const raw = new Float64Array(n * k);
-    for (let r = 0; r < n; r++) raw.set(base, r * k);
-    const nv = validation ? validation.y.length : 0;
-    const rawValidation = new Float64Array(nv * k);
-    for (let r = 0; r < nv; r++) rawValidation.set(base, r * k);
+      const packed = p.quantizedGradients ? new Float64Array(n) : undefined;
+      const quantRng = rng.child('quantization');
+      const gradHess = new Float32Array(2 * n * k);
+      const bagRows = new Uint32Array(n);
+      const inBag = new Uint8Array(n);
+      const allFeatures = Int32Array.from({ length: d }, (_, f) => f);
+      const treeFeatures = new Int32Array(d);
+      const numTreeFeatures = Math.max(1, Math.round(d * p.colsampleByTree));
+      const metric = p.metric ?? defaultMetric(p.objective);
+      const higher = higherIsBetter(metric);
+      const history: GbdtHistory = { metric, trainLoss: [], validation: [] };
+      const trees: Tree[] = [];
+      let bestIteration = -1;
+      let bestScore = Number.NaN;
+      let rounds = 0;
 
-    const packed = p.quantizedGradients ? new Float64Array(n) : undefined;
-    const quantRng = rng.child('quantization');
-    const gradHess = new Float32Array(2 * n * k);
-    const bagRows = new Uint32Array(n);
-    const inBag = new Uint8Array(n);
-    const allFeatures = Int32Array.from({ length: d }, (_, f) => f);
-    const treeFeatures = new Int32Array(d);
-    const numTreeFeatures = Math.max(1, Math.round(d * p.colsampleByTree));
-    const metric = p.metric ?? defaultMetric(p.objective);
-    const higher = higherIsBetter(metric);
-    const history: GbdtHistory = { metric, trainLoss: [], validation: [] };
-    const trees: Tree[] = [];
-    let bestIteration = -1;
-    let bestScore = Number.NaN;
-    let rounds = 0;
-
-    // Gradients for the next round come from the same pass that measures this round's training loss.
-    computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess);
-    for (let round = 0; round < p.nEstimators; round++) {
-      if (options.signal?.aborted) throw new CancelledError('Gbdt.fit', { cause: options.signal.reason });
-      let bagCount = n;
-      if (p.subsample < 1) {
-        bagCount = 0;
-        for (let r = 0; r < n; r++) {
-          const take = bagRng.float() < p.subsample;
-          inBag[r] = take ? 1 : 0;
-          if (take) bagRows[bagCount++] = r;
+      // Gradients for the next round come from the same pass that measures this round's training loss.
+      computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess);
+      for (let round = 0; round < p.nEstimators; round++) {
+        if (options.signal?.aborted) throw new CancelledError('Gbdt.fit', { cause: options.signal.reason });
+        let bagCount = n;
+        if (p.subsample < 1) {
+          bagCount = 0;
+          for (let r = 0; r < n; r++) {
+            const take = bagRng.float() < p.subsample;
+            inBag[r] = take ? 1 : 0;
+            if (take) bagRows[bagCount++] = r;
+          }
+          grower.setRows(bagRows, bagCount);
+        } else if (round === 0) {
+          for (let r = 0; r < n; r++) bagRows[r] = r;
+          grower.setRows(bagRows, n);
         }
-        grower.setRows(bagRows, bagCount);
-      } else if (round === 0) {
-        for (let r = 0; r < n; r++) bagRows[r] = r;
-        grower.setRows(bagRows, n);
+        const features =
+          numTreeFeatures < d ? sampleFeatures(allFeatures, d, numTreeFeatures, featureRng, treeFeatures) : allFeatures;
+        for (let c = 0; c < k; c++) {
+          const gh = gradHess.subarray(2 * c * n, 2 * (c + 1) * n);
+          const quantization = packed
+            ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), packed)
+            : undefined;
+          const tree = grower.grow(gh, features, numTreeFeatures, featureRng, quantization);
+          trees.push(tree);
+          for (let s = 0; s < grower.numLeaves; s++) {
+            const v = tree.value[grower.leafNode[s]!]!;
+            const start = grower.leafStart[s]!;
+            const end = start + grower.leafCount[s]!;
+            for (let i = start; i < end; i++) raw[grower.rows[i]! * k + c]! += v;
+          }
+          if (bagCount < n) {
+            for (let r = 0; r < n; r++)
+              if (inBag[r] === 0) raw[r * k + c]! += binnedTreeOutput(tree, bins, mapper.stride, mapper.numBins, r);
+          }
+          if (validation) addTreeOutputs(tree, validation.X, nv, d, rawValidation, k, c);
+        }
+        rounds = round + 1;
+        history.trainLoss.push(computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess));
+        if (validation) {
+          const score = evaluateMetric(metric, rawValidation, validation.y, nv, k);
+          history.validation.push(score);
+          if (bestIteration < 0 || (higher ? score > bestScore : score < bestScore)) {
+            bestIteration = round;
+            bestScore = score;
+          } else if (p.earlyStoppingRounds !== undefined && round - bestIteration >= p.earlyStoppingRounds) {
+            options.onProgress?.({
+              phase: 'train',
+              done: rounds,
+              total: p.nEstimators,
+              detail: { stopped: 'early', bestIteration },
+            });
+            break;
+          }
+        }
+        options.onProgress?.({
+          phase: 'train',
+          done: rounds,
+          total: p.nEstimators,
+          detail: { trainLoss: history.trainLoss[round]! },
+        });
       }
-      const features =
-        numTreeFeatures < d ? sampleFeatures(allFeatures, d, numTreeFeatures, featureRng, treeFeatures) : allFeatures;
-      for (let c = 0; c < k; c++) {
-        const gh = gradHess.subarray(2 * c * n, 2 * (c + 1) * n);
-        const quantization = packed
-          ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), packed)
-          : undefined;
-        const tree = grower.grow(gh, features, numTreeFeatures, featureRng, quantization);
-        trees.push(tree);
-        for (let s = 0; s < grower.numLeaves; s++) {
-          const v = tree.value[grower.leafNode[s]!]!;
-          const start = grower.leafStart[s]!;
-          const end = start + grower.leafCount[s]!;
-          for (let i = start; i < end; i++) raw[grower.rows[i]! * k + c]! += v;
-        }
-        if (bagCount < n) {
-          for (let r = 0; r < n; r++)
-            if (inBag[r] === 0) raw[r * k + c]! += binnedTreeOutput(tree, bins, mapper.stride, mapper.numBins, r);
-        }
-        if (validation) addTreeOutputs(tree, validation.X, nv, d, rawValidation, k, c);
-      }
-      rounds = round + 1;
-      history.trainLoss.push(computeGradients(p.objective, raw, dataset.y, weights, n, k, gradHess));
-      if (validation) {
-        const score = evaluateMetric(metric, rawValidation, validation.y, nv, k);
-        history.validation.push(score);
-        if (bestIteration < 0 || (higher ? score > bestScore : score < bestScore)) {
-          bestIteration = round;
-          bestScore = score;
-        } else if (p.earlyStoppingRounds !== undefined && round - bestIteration >= p.earlyStoppingRounds) {
-          options.onProgress?.({
-            phase: 'train',
-            done: rounds,
-            total: p.nEstimators,
-            detail: { stopped: 'early', bestIteration },
-          });
-          break;
-        }
-      }
-      options.onProgress?.({
-        phase: 'train',
-        done: rounds,
-        total: p.nEstimators,
-        detail: { trainLoss: history.trainLoss[round]! },
-      });
+      this.trees = trees;
+      this.baseScore = base;
+      this.outputs = k;
+      this.names = [...dataset.featureNames];
+      this.best = validation ? bestIteration : rounds - 1;
+      const result: GbdtFitResult = { history, rounds, bestIteration: this.best };
+      if (validation) result.bestScore = bestScore;
+      return result;
+    } finally {
+      grower.close();
     }
-    this.trees = trees;
-    this.baseScore = base;
-    this.outputs = k;
-    this.names = [...dataset.featureNames];
-    this.best = validation ? bestIteration : rounds - 1;
-    const result: GbdtFitResult = { history, rounds, bestIteration: this.best };
-    if (validation) result.bestScore = bestScore;
-    return result;
   }
 
   /** Raw scores (margins), row-major `rows × numOutputs`. */

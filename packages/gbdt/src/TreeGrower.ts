@@ -16,6 +16,8 @@ export interface GrowerConfig extends SplitConstraints {
   maxDepth: number;
   learningRate: number;
   colsampleByNode: number;
+  /** Threads building histograms and partitioning (see `GbdtParams.threads`). */
+  threads: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class TreeGrower {
   ) {
     const maxLeaves = config.numLeaves;
     this.wordsPerRow = mapper.stride >>> 2;
-    this.memory = new GrowerMemory(n, mapper.stride, mapper.totalBins);
+    this.memory = new GrowerMemory(n, mapper.stride, mapper.totalBins, config.threads);
     this.rows = this.memory.sets[0].rows;
     this.leafStart = new Int32Array(maxLeaves);
     this.leafCount = new Int32Array(maxLeaves);
@@ -83,6 +85,11 @@ export class TreeGrower {
     this.leafHist = new Array<Float64Array | undefined>(maxLeaves).fill(undefined);
     this.leafSplit = Array.from({ length: maxLeaves }, emptySplit);
     this.nodeFeatures = new Int32Array(mapper.numBins.length);
+  }
+
+  /** Releases the worker threads, if any; the grower is not used afterwards. */
+  close(): void {
+    this.memory.close();
   }
 
   /** Starts a new sample: the trees grow on data rows `rows[0..count)` (ascending) from now on. */

@@ -1,8 +1,10 @@
 import { InvalidParameterError } from '@candlelab/core';
-import { KERNELS_WASM_BASE64 } from './kernelsWasm.js';
+import { KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './kernelsWasm.js';
+import { KernelOp, KernelPool } from './kernelThreads.js';
 
 interface KernelExports {
   buildHistogram(hist: number, rowsBins: number, stride: number, gh: number, start: number, end: number): void;
+  countLeft(bins: number, stride: number, start: number, end: number, f: number, t: number, nanLeftBin: number): number;
   partition(
     srcBins: number,
     dstBins: number,
@@ -16,6 +18,8 @@ interface KernelExports {
     f: number,
     t: number,
     nanLeftBin: number,
+    leftAt: number,
+    rightEnd: number,
   ): number;
 }
 
@@ -38,39 +42,61 @@ const MAX_PAGES = 65536;
 /** The part of the WebAssembly JS API used here (the ES library typings declare none of its values). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => { buffer: ArrayBuffer };
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-let compiled: object | undefined;
+/** The kernels modules, compiled on first use (synchronously: each is under 1 KB). */
+const compiled = new Map<boolean, object>();
 
-/** The kernels module, compiled once per process (synchronously: it is under 1 KB). */
-function kernelsModule(): object {
-  compiled ??= new wasm.Module(Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0)));
-  return compiled;
+/** The kernels module on the grower's own memory, or on a shared one. */
+function kernelsModule(shared: boolean): object {
+  let module = compiled.get(shared);
+  if (!module) {
+    const base64 = shared ? SHARED_KERNELS_WASM_BASE64 : KERNELS_WASM_BASE64;
+    module = new wasm.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    compiled.set(shared, module);
+  }
+  return module;
+}
+
+/** Below this many rows a leaf is not split among threads (the handoff would cost more than it saves). */
+const PARALLEL_MIN_ROWS = 16_384;
+
+/** Positions `[start, end)` cut into `parts` near-equal consecutive chunks: chunk `c`'s bounds. */
+function chunk(start: number, end: number, parts: number, c: number): [number, number] {
+  const rows = end - start;
+  return [start + Math.floor((rows * c) / parts), start + Math.floor((rows * (c + 1)) / parts)];
 }
 
 /**
  * The tree grower's working set in one WebAssembly memory, so the hot loops (`kernels.wat`) and the
  * JavaScript around them share it without copies: two {@link RowSet}s (binned rows, gradient pairs
  * and row indices in position order; a partition reads a leaf from one set and writes both
- * children into the other) and one histogram. Views are typed arrays over the memory, which never
- * grows (so the views stay valid).
+ * children into the other) and a histogram per thread. Views are typed arrays over the memory,
+ * which never grows (so the views stay valid). With `threads > 1` the memory is shared with worker
+ * threads, and large leaves are cut into one consecutive chunk per thread.
  */
 export class GrowerMemory {
   readonly sets: readonly [RowSet, RowSet];
-  /** The histogram the kernel accumulates into (`totalBins` (gradient, hessian) pairs). */
+  /** The histogram the kernels leave their result in (`totalBins` (gradient, hessian) pairs). */
   readonly hist: Float64Array;
+  /** Each worker thread's histogram (summed into {@link hist}). */
+  private readonly workerHists: Float64Array[] = [];
   private readonly kernels: KernelExports;
+  private readonly pool: KernelPool | undefined;
+  private readonly histBytes: number;
 
   constructor(
     n: number,
     private readonly stride: number,
     totalBins: number,
+    threads = 1,
   ) {
-    // The histogram, then the 8-byte pair arrays, then the word and byte arrays (every size keeps 8-byte alignment).
-    const gh = totalBins * 16;
+    // The histograms, then the 8-byte pair arrays, then the word and byte arrays (every size keeps 8-byte alignment).
+    this.histBytes = totalBins * 16;
+    const gh = threads * this.histBytes;
     const rows = gh + 2 * 8 * n;
     const bins = rows + 2 * 4 * n;
     const bytes = bins + 2 * n * stride;
@@ -81,11 +107,14 @@ export class GrowerMemory {
         n,
         `${n} rows × ${stride} bin bytes need ${(bytes / 2 ** 30).toFixed(1)} GiB of working memory; the tree grower's WebAssembly memory holds 4 GiB (subsample the rows or train on fewer features)`,
       );
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    const instance = new wasm.Instance(kernelsModule(), { env: { memory } });
-    this.kernels = instance.exports as unknown as KernelExports;
+    const shared = threads > 1;
+    const module = kernelsModule(shared);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared });
+    this.kernels = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const buffer = memory.buffer;
     this.hist = new Float64Array(buffer, 0, 2 * totalBins);
+    for (let w = 1; w < threads; w++)
+      this.workerHists.push(new Float64Array(buffer, w * this.histBytes, 2 * totalBins));
     const set = (copy: number): RowSet => {
       const at = { bins: bins + copy * n * stride, gh: gh + copy * 8 * n, rows: rows + copy * 4 * n };
       return {
@@ -97,37 +126,80 @@ export class GrowerMemory {
       };
     };
     this.sets = [set(0), set(1)];
+    this.pool = shared ? KernelPool.start(threads, module, memory) : undefined;
   }
 
   /** Accumulates positions `[start, end)` of row set `from` over every feature into {@link hist} (zeroed first). */
   buildHistogram(from: 0 | 1, start: number, end: number): void {
-    this.hist.fill(0);
     const at = this.sets[from].at;
-    this.kernels.buildHistogram(0, at.bins, this.stride, at.gh, start, end);
+    const { pool, stride, kernels, hist } = this;
+    hist.fill(0);
+    if (!pool || end - start < PARALLEL_MIN_ROWS) {
+      kernels.buildHistogram(0, at.bins, stride, at.gh, start, end);
+      return;
+    }
+    const parts = pool.size + 1;
+    for (let w = 0; w < pool.size; w++) {
+      this.workerHists[w]!.fill(0);
+      const [a, b] = chunk(start, end, parts, w);
+      pool.assign(w, KernelOp.BuildHistogram, [(w + 1) * this.histBytes, at.bins, stride, at.gh, a, b]);
+    }
+    const [a, b] = chunk(start, end, parts, parts - 1);
+    pool.run(() => kernels.buildHistogram(0, at.bins, stride, at.gh, a, b));
+    for (const workerHist of this.workerHists) for (let i = 0; i < hist.length; i++) hist[i]! += workerHist[i]!;
   }
 
   /**
    * Partitions positions `[start, end)` of row set `from` into the same positions of the other
    * set: bin of feature `f` `<= t` (or `=== nanLeftBin`, -1 for none) first, in order; the rest
-   * after them, in reverse order. Returns the left count.
+   * after them, in reverse order (the same layout whatever the thread count). Returns the left count.
    */
   partition(from: 0 | 1, start: number, end: number, f: number, t: number, nanLeftBin: number): number {
     const src = this.sets[from].at;
     const dst = this.sets[1 - from]!.at;
-    return this.kernels.partition(
+    const { pool, stride, kernels } = this;
+    type PartitionArgs = Parameters<KernelExports['partition']>;
+    const partitionArgs = (a: number, b: number, leftAt: number, rightEnd: number): PartitionArgs => [
       src.bins,
       dst.bins,
-      this.stride,
+      stride,
       src.gh,
       dst.gh,
       src.rows,
       dst.rows,
-      start,
-      end,
+      a,
+      b,
       f,
       t,
       nanLeftBin,
-    );
+      leftAt,
+      rightEnd,
+    ];
+    if (!pool || end - start < PARALLEL_MIN_ROWS) return kernels.partition(...partitionArgs(start, end, start, end));
+    // Count each chunk's left rows, then move every chunk at once to its offsets.
+    const parts = pool.size + 1;
+    const chunks = Array.from({ length: parts }, (_, c) => chunk(start, end, parts, c));
+    for (let w = 0; w < pool.size; w++)
+      pool.assign(w, KernelOp.CountLeft, [src.bins, stride, chunks[w]![0], chunks[w]![1], f, t, nanLeftBin]);
+    const [ownStart, ownEnd] = chunks[parts - 1]!;
+    let ownLeft = 0;
+    pool.run(() => {
+      ownLeft = kernels.countLeft(src.bins, stride, ownStart, ownEnd, f, t, nanLeftBin);
+    });
+    let leftAt = start;
+    let rightEnd = end;
+    let ownArgs = partitionArgs(ownStart, ownEnd, 0, 0);
+    for (let c = 0; c < parts; c++) {
+      const [a, b] = chunks[c]!;
+      const left = c < pool.size ? pool.result(c) : ownLeft;
+      const args = partitionArgs(a, b, leftAt, rightEnd);
+      if (c < pool.size) pool.assign(c, KernelOp.Partition, args);
+      else ownArgs = args;
+      leftAt += left;
+      rightEnd -= b - a - left;
+    }
+    pool.run(() => kernels.partition(...ownArgs));
+    return leftAt - start;
   }
 
   /** Copies the rows and bins of positions `[start, end)` from set 1 to set 0. */
@@ -136,5 +208,10 @@ export class GrowerMemory {
     const s = this.stride;
     first.bins.set(second.bins.subarray(start * s, end * s), start * s);
     first.rows.set(second.rows.subarray(start, end), start);
+  }
+
+  /** Stops the worker threads (a no-op for one thread). */
+  close(): void {
+    this.pool?.close();
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compileKernels } from '../scripts/compileKernels.js';
 import { BINS_PER_FEATURE } from './binning.js';
 import { GrowerMemory } from './growerMemory.js';
-import { KERNELS_WASM_BASE64 } from './kernelsWasm.js';
+import { KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './kernelsWasm.js';
 
 /** A memory whose first row set holds `n` rows of random bins (< `maxBin`) and gradient pairs; with copies of them. */
 function filled(n: number, stride: number, maxBin: number, seed: number) {
@@ -18,11 +18,22 @@ function filled(n: number, stride: number, maxBin: number, seed: number) {
   return { memory, bins: first.bins.slice(), gh: first.gh.slice(), rows: first.rows.slice() };
 }
 
+/** Whether two typed arrays hold the same bytes (fast for large arrays, unlike a deep equality). */
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    Buffer.compare(
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    ) === 0
+  );
+}
+
 describe('WebAssembly kernels', () => {
   it('embeds exactly the module that kernels.wat assembles to (run build:kernels after editing it)', async () => {
     const source = readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
-    const bytes = await compileKernels(source);
-    expect(Buffer.from(bytes).toString('base64')).toBe(KERNELS_WASM_BASE64);
+    const { single, shared } = await compileKernels(source);
+    expect(Buffer.from(single).toString('base64')).toBe(KERNELS_WASM_BASE64);
+    expect(Buffer.from(shared).toString('base64')).toBe(SHARED_KERNELS_WASM_BASE64);
   });
 
   it('builds the same histogram as a plain loop over positions, bit for bit', () => {
@@ -89,5 +100,36 @@ describe('WebAssembly kernels', () => {
 
   it('refuses a working set beyond the 4 GiB memory with a typed error naming the rows', () => {
     expect(() => new GrowerMemory(200_000_000, 16, 16 * BINS_PER_FEATURE)).toThrow(/invalid parameter 'rows'.*4 GiB/);
+  });
+});
+
+describe('WebAssembly kernels on worker threads', () => {
+  it('partition a large leaf into exactly the layout one thread makes, and build its histogram up to summation order', () => {
+    const n = 50_000; // above the size a leaf is split among threads
+    const stride = 28;
+    const one = filled(n, stride, 12, 9);
+    const threaded = new GrowerMemory(n, stride, stride * BINS_PER_FEATURE, 3);
+    try {
+      threaded.sets[0].bins.set(one.bins);
+      threaded.sets[0].gh.set(one.gh);
+      threaded.sets[0].rows.set(one.rows);
+      const [start, end, f, t, nanBin] = [1_234, 48_765, 5, 6, 11];
+      expect(threaded.partition(0, start, end, f, t, nanBin)).toBe(one.memory.partition(0, start, end, f, t, nanBin));
+      for (const part of ['rows', 'bins', 'gh'] as const)
+        expect(sameBytes(threaded.sets[1][part], one.memory.sets[1][part]), part).toBe(true);
+
+      one.memory.buildHistogram(1, start, end);
+      threaded.buildHistogram(1, start, end);
+      let worst = 0;
+      for (let i = 0; i < one.memory.hist.length; i++)
+        worst = Math.max(worst, Math.abs(threaded.hist[i]! - one.memory.hist[i]!));
+      // Float32 gradients summed in float64 are often exact, so the split sums usually agree bit for bit.
+      expect(worst).toBeLessThan(1e-9);
+      const again = threaded.hist.slice();
+      threaded.buildHistogram(1, start, end);
+      expect(sameBytes(threaded.hist, again)).toBe(true); // same threads, same sums, bit for bit
+    } finally {
+      threaded.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
-;; The two hot loops of tree growth, as WebAssembly (compiled by scripts/buildKernels.ts into
-;; src/kernelsWasm.ts; run `pnpm --filter @candlelab/gbdt build:kernels` after editing).
+;; The hot loops of tree growth, as WebAssembly (compiled by scripts/buildKernels.ts into
+;; src/kernelsWasm.ts, once as written and once importing a shared memory for worker threads;
+;; run `pnpm --filter @candlelab/gbdt build:kernels` after editing).
 ;; All pointers are byte offsets into the grower's memory (see src/growerMemory.ts). Rows are
 ;; `stride` bytes of bins (one byte per feature, padded to a multiple of 4); gradient pairs are
 ;; two f32 (gradient, hessian) per position, as in XGBoost; histograms sum them in f64 pairs,
@@ -45,19 +46,37 @@
         (br $row)))
   )
 
+  ;; The number of positions in [start, end) whose bin of feature f is <= t or equals nanLeftBin
+  ;; (the left side of a split; see partition).
+  (func (export "countLeft") (param $bins i32) (param $stride i32) (param $start i32) (param $end i32)
+      (param $f i32) (param $t i32) (param $nanLeftBin i32) (result i32)
+    (local $i i32) (local $b i32) (local $count i32)
+    (local.set $i (local.get $start))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $b (i32.load8_u (i32.add (i32.add (local.get $bins) (i32.mul (local.get $i) (local.get $stride))) (local.get $f))))
+        (local.set $count (i32.add (local.get $count)
+          (i32.or (i32.le_u (local.get $b) (local.get $t)) (i32.eq (local.get $b) (local.get $nanLeftBin)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (local.get $count))
+
   ;; Partition of positions [start, end) on feature f from one buffer set into the other: rows
   ;; whose bin is <= t, or equals nanLeftBin (missing values sent left; -1 when they go right),
-  ;; fill the destination forward from start, the others backward from end. Each row's bins,
+  ;; fill the destination forward from leftAt, the others backward from rightEnd (start and end
+  ;; for a whole leaf; a thread's share of a leaf gets offsets from countLeft). Each row's bins,
   ;; gradient pair and row index move together; the side is chosen without a branch (it is
   ;; unpredictable). Returns the number of left rows.
   (func (export "partition") (param $srcBins i32) (param $dstBins i32) (param $stride i32)
       (param $srcGH i32) (param $dstGH i32) (param $srcRows i32) (param $dstRows i32)
-      (param $start i32) (param $end i32) (param $f i32) (param $t i32) (param $nanLeftBin i32) (result i32)
+      (param $start i32) (param $end i32) (param $f i32) (param $t i32) (param $nanLeftBin i32)
+      (param $leftAt i32) (param $rightEnd i32) (result i32)
     (local $i i32) (local $l i32) (local $r i32) (local $b i32) (local $left i32) (local $to i32)
     (local $from i32) (local $dst i32) (local $k i32)
     (local.set $i (local.get $start))
-    (local.set $l (local.get $start))
-    (local.set $r (local.get $end))
+    (local.set $l (local.get $leftAt))
+    (local.set $r (local.get $rightEnd))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
@@ -92,5 +111,5 @@
           (i32.load (i32.add (local.get $srcRows) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each)))
-    (i32.sub (local.get $l) (local.get $start)))
+    (i32.sub (local.get $l) (local.get $leftAt)))
 )

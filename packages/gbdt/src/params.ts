@@ -71,6 +71,14 @@ export const GbdtParamsSchema = z
     metric: z.enum(EVAL_METRICS).optional(),
     /** Initial raw score (`base_score` / `init_score`); default from the data (mean, log-odds, log class priors). */
     baseScore: z.number().optional(),
+    /**
+     * Threads that build histograms and partition rows (`nthread` / `num_threads`): the calling
+     * thread plus `threads - 1` workers on a shared WebAssembly memory; default 1. The model depends
+     * on the thread count only through the order of floating-point sums (same seed and threads →
+     * same model, bit for bit). Needs SharedArrayBuffer and a thread that may block: Node, or a
+     * cross-origin-isolated browser page's Worker.
+     */
+    threads: positiveInt.max(256).default(1),
     /** Seed of bagging, column sampling and bin sampling; default 0. */
     seed: z.union([z.number().int().min(0), z.string()]).default(0),
   })
