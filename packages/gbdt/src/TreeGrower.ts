@@ -23,8 +23,8 @@ export interface GrowerConfig extends SplitConstraints {
 /**
  * Grows one tree on binned rows with gradient histograms. Reuses its buffers across trees.
  *
- * Rows live in *position order*: `rows[i]` is the data row at position `i`, and the grower keeps
- * that row's bins (`orderedWords`) and its gradient pair (`orderedGH`) at the same position.
+ * Rows live in *position order*: `rows[i]` is the data row at position `i`, and the grower's
+ * {@link GrowerMemory} keeps that row's bins and its gradient pair at the same position.
  * Splitting a leaf partitions its positions, moving bins and gradients along, from one of two
  * row sets into the other (left rows first), so every leaf owns a contiguous range
  * `leafStart/leafCount` of all three in one set; after growth the leaves are gathered in the first set.
@@ -42,7 +42,7 @@ export class TreeGrower {
   /** Leaves of the last grown tree. */
   numLeaves = 0;
 
-  /** Position-ordered rows, gradients and scratch, shared with the WebAssembly kernels. */
+  /** The position-ordered row sets and histograms, shared with the WebAssembly kernels (and worker threads). */
   private readonly memory: GrowerMemory;
   private readonly wordsPerRow: number;
   private rowCount = 0;
