@@ -27,7 +27,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function timeReads(store: CandleStore, bars: Bars): Promise<{ median: number; best: number }> {
+async function timeReads(store: CandleStore, bars: Bars): Promise<{ median: number; best: number; all: number[] }> {
   const query = {
     exchange: 'bench',
     symbol: bars.symbol,
@@ -42,7 +42,7 @@ async function timeReads(store: CandleStore, bars: Bars): Promise<{ median: numb
     times.push(performance.now() - t0);
     if (barsLength(got) !== N || got.close[N - 1] !== bars.close[N - 1]) throw new Error('read back wrong bars');
   }
-  return { median: median(times), best: Math.min(...times) };
+  return { median: median(times), best: Math.min(...times), all: times };
 }
 
 function row(name: string, ms: number, count: number, note = ''): void {
@@ -80,11 +80,16 @@ await duck.write(bars, { exchange: 'bench' });
 const duckWrite = performance.now() - t0;
 const duckRead = await timeReads(duck, bars);
 row('DuckDB write 1M bars (appender, 1 txn)', duckWrite, N);
-row('DuckDB read 1M bars → Bars (median)', duckRead.median, N, `best ${duckRead.best.toFixed(1)} ms; target ≤ 100 ms`);
+row(
+  'DuckDB read 1M bars → Bars (median)',
+  duckRead.median,
+  N,
+  `best ${duckRead.best.toFixed(1)} ms; target ≤ 100 ms; reads in order: ${duckRead.all.map((t) => t.toFixed(0)).join(' ')} ms`,
+);
 await duck.close();
 
 // 2. PostgreSQL: the same.
-let pgRead: { median: number; best: number } | undefined;
+let pgRead: { median: number; best: number; all: number[] } | undefined;
 const schema = `candlelab_bench_${process.pid}`;
 try {
   const store = await PostgresStore.open({ connectionString: pgUrl, schema });
