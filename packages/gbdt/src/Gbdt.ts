@@ -161,7 +161,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
 
     const maxDepth = p.maxDepth ?? (p.growPolicy === 'depthwise' ? 6 : Number.POSITIVE_INFINITY);
     const numLeaves = p.numLeaves ?? (p.growPolicy === 'depthwise' ? 2 ** Math.min(maxDepth, 16) : 31);
-    const grower = new TreeGrower(bins, n, mapper, {
+    const grower = new TreeGrower(bins, n, k, mapper, {
       ...p,
       numLeaves,
       maxDepth,
@@ -181,7 +181,8 @@ export class Gbdt implements Classifier<GbdtFitResult> {
 
       const packed = p.quantizedGradients ? new Float64Array(n) : undefined;
       const quantRng = rng.child('quantization');
-      const gradHess = new Float32Array(2 * n * k);
+      // Float32 pairs in the grower's WebAssembly memory, which gathers them into position order.
+      const gradHess = grower.gradients;
       const bagRows = new Uint32Array(n);
       const inBag = new Uint8Array(n);
       const allFeatures = Int32Array.from({ length: d }, (_, f) => f);
@@ -219,7 +220,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
           const quantization = packed
             ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), packed)
             : undefined;
-          const tree = grower.grow(gh, features, numTreeFeatures, featureRng, quantization);
+          const tree = grower.grow(c, features, numTreeFeatures, featureRng, quantization);
           trees.push(tree);
           for (let s = 0; s < grower.numLeaves; s++) {
             const v = tree.value[grower.leafNode[s]!]!;

@@ -33,6 +33,11 @@ export interface GrowerConfig extends SplitConstraints {
  * The order carries over from one tree to the next; {@link setRows} starts a new sample.
  */
 export class TreeGrower {
+  /**
+   * Where the objective writes the gradient pairs, per output and data row (see
+   * `GrowerMemory.gradients`): the grower gathers them into position order itself.
+   */
+  readonly gradients: Float32Array;
   /** Data row at each position; leaf `s` owns `rows[leafStart[s] .. leafStart[s] + leafCount[s])` after {@link grow}. */
   readonly rows: Uint32Array;
   readonly leafStart: Int32Array;
@@ -67,14 +72,16 @@ export class TreeGrower {
   constructor(
     /** Row-major binned matrix (`mapper.stride` bytes per row), in data order. */
     private readonly bins: Uint8Array,
-    n: number,
+    private readonly n: number,
+    outputs: number,
     private readonly mapper: BinMapper,
     private readonly config: GrowerConfig,
   ) {
     const maxLeaves = config.numLeaves;
     this.wordsPerRow = mapper.stride >>> 2;
-    this.memory = new GrowerMemory(n, mapper.stride, mapper.totalBins, config.threads);
+    this.memory = new GrowerMemory(n, mapper.stride, mapper.totalBins, outputs, config.threads);
     this.rows = this.memory.sets[0].rows;
+    this.gradients = this.memory.gradients;
     this.leafStart = new Int32Array(maxLeaves);
     this.leafCount = new Int32Array(maxLeaves);
     this.leafNode = new Int32Array(maxLeaves);
@@ -106,20 +113,20 @@ export class TreeGrower {
   }
 
   /**
-   * Grows a tree on the current sample (see {@link setRows}) with per-row gradient pairs
-   * (already weighted; `gradHess[2r]` and `gradHess[2r + 1]` for data row `r`), over the features `treeFeatures[0..numTreeFeatures)`
-   * (ascending). `rng` draws per-node feature samples when `colsampleByNode < 1`. With
+   * Grows a tree for output `output` on the current sample (see {@link setRows}) from the gradient
+   * pairs in {@link gradients} (already weighted), over the features
+   * `treeFeatures[0..numTreeFeatures)` (ascending). `rng` draws per-node feature samples when `colsampleByNode < 1`. With
    * `quantization`, histograms and split search use the packed quantized gradients; leaf outputs
    * always use the exact ones.
    */
   grow(
-    gradHess: Float32Array,
+    output: number,
     treeFeatures: Int32Array,
     numTreeFeatures: number,
     rng: Rng,
     quantization?: GradientQuantization,
   ): Tree {
-    this.gradHess = gradHess;
+    this.gradHess = this.gradients.subarray(2 * output * this.n, 2 * (output + 1) * this.n);
     this.treeFeatures = treeFeatures;
     this.numTreeFeatures = numTreeFeatures;
     this.rng = rng;
@@ -135,12 +142,7 @@ export class TreeGrower {
         gh[2 * i] = gq;
         gh[2 * i + 1] = v - gq * shift;
       }
-    } else
-      for (let i = 0; i < rowCount; i++) {
-        const r = rows[i]!;
-        gh[2 * i] = gradHess[2 * r]!;
-        gh[2 * i + 1] = gradHess[2 * r + 1]!;
-      }
+    } else this.memory.gatherGradients(output, rowCount);
     const tree = allocateTree(2 * this.config.numLeaves - 1);
     this.tree = tree;
     this.nodes = 1;

@@ -5,6 +5,7 @@ import { KernelOp, KernelPool } from './kernelThreads.js';
 interface KernelExports {
   buildHistogram(hist: number, rowsBins: number, stride: number, gh: number, start: number, end: number): void;
   countLeft(bins: number, stride: number, start: number, end: number, f: number, t: number, nanLeftBin: number): number;
+  gatherPairs(dst: number, rows: number, src: number, start: number, end: number): void;
   partition(
     srcBins: number,
     dstBins: number,
@@ -72,9 +73,10 @@ function chunk(start: number, end: number, parts: number, c: number): [number, n
 
 /**
  * The tree grower's working set in one WebAssembly memory, so the hot loops (`kernels.wat`) and the
- * JavaScript around them share it without copies: two {@link RowSet}s (binned rows, gradient pairs
- * and row indices in position order; a partition reads a leaf from one set and writes both
- * children into the other) and a histogram per thread. Views are typed arrays over the memory,
+ * JavaScript around them share it without copies: the gradient pairs of every data row and output
+ * (where the objective writes them), two {@link RowSet}s (binned rows, gradient pairs and row
+ * indices in position order; a partition reads a leaf from one set and writes both children into
+ * the other) and a histogram per thread. Views are typed arrays over the memory,
  * which never grows (so the views stay valid). With `threads > 1` the memory is shared with worker
  * threads, and large leaves are cut into one consecutive chunk per thread.
  */
@@ -82,21 +84,29 @@ export class GrowerMemory {
   readonly sets: readonly [RowSet, RowSet];
   /** The histogram the kernels leave their result in (`totalBins` (gradient, hessian) pairs). */
   readonly hist: Float64Array;
+  /**
+   * Gradient pairs by data row, per output: output `c`, row `r` at `gradients[2 (c n + r)]` (gradient)
+   * and the next element (hessian), float32.
+   */
+  readonly gradients: Float32Array;
   /** Each worker thread's histogram (summed into {@link hist}). */
   private readonly workerHists: Float64Array[] = [];
   private readonly kernels: KernelExports;
   private readonly pool: KernelPool | undefined;
   private readonly histBytes: number;
+  private readonly gradientsAt: number;
 
   constructor(
-    n: number,
+    private readonly n: number,
     private readonly stride: number,
     totalBins: number,
+    outputs = 1,
     threads = 1,
   ) {
     // The histograms, then the 8-byte pair arrays, then the word and byte arrays (every size keeps 8-byte alignment).
     this.histBytes = totalBins * 16;
-    const gh = threads * this.histBytes;
+    this.gradientsAt = threads * this.histBytes;
+    const gh = this.gradientsAt + 8 * n * outputs;
     const rows = gh + 2 * 8 * n;
     const bins = rows + 2 * 4 * n;
     const bytes = bins + 2 * n * stride;
@@ -113,6 +123,7 @@ export class GrowerMemory {
     this.kernels = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const buffer = memory.buffer;
     this.hist = new Float64Array(buffer, 0, 2 * totalBins);
+    this.gradients = new Float32Array(buffer, this.gradientsAt, 2 * n * outputs);
     for (let w = 1; w < threads; w++)
       this.workerHists.push(new Float64Array(buffer, w * this.histBytes, 2 * totalBins));
     const set = (copy: number): RowSet => {
@@ -200,6 +211,22 @@ export class GrowerMemory {
     }
     pool.run(() => kernels.partition(...ownArgs));
     return leftAt - start;
+  }
+
+  /** Fills the first row set's gradient pairs for positions `[0, count)` from output `output`'s {@link gradients}. */
+  gatherGradients(output: number, count: number): void {
+    const { pool, kernels } = this;
+    const first = this.sets[0].at;
+    const src = this.gradientsAt + 8 * this.n * output;
+    if (!pool || count < PARALLEL_MIN_ROWS) {
+      kernels.gatherPairs(first.gh, first.rows, src, 0, count);
+      return;
+    }
+    const parts = pool.size + 1;
+    for (let w = 0; w < pool.size; w++)
+      pool.assign(w, KernelOp.GatherPairs, [first.gh, first.rows, src, ...chunk(0, count, parts, w)]);
+    const [a, b] = chunk(0, count, parts, parts - 1);
+    pool.run(() => kernels.gatherPairs(first.gh, first.rows, src, a, b));
   }
 
   /** Copies the rows and bins of positions `[start, end)` from set 1 to set 0. */

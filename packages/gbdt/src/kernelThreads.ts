@@ -6,7 +6,7 @@ export enum KernelOp {
   BuildHistogram = 1,
   CountLeft = 2,
   Partition = 3,
-  Idle = 4,
+  GatherPairs = 4,
 }
 
 /** Int32 slots per worker in the control block: the operation, up to 13 arguments, the result. */
@@ -52,6 +52,7 @@ const run = ({ module, memory, control, index }) => {
       else if (op === ${KernelOp.CountLeft}) result = kernels.countLeft(a(0), a(1), a(2), a(3), a(4), a(5), a(6));
       else if (op === ${KernelOp.Partition})
         result = kernels.partition(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13));
+      else if (op === ${KernelOp.GatherPairs}) kernels.gatherPairs(a(0), a(1), a(2), a(3), a(4));
       ctl[at + ${RESULT}] = result;
     } catch {
       Atomics.add(ctl, ${FAILED}, 1);

@@ -108,7 +108,7 @@ describe('WebAssembly kernels on worker threads', () => {
     const n = 50_000; // above the size a leaf is split among threads
     const stride = 28;
     const one = filled(n, stride, 12, 9);
-    const threaded = new GrowerMemory(n, stride, stride * BINS_PER_FEATURE, 3);
+    const threaded = new GrowerMemory(n, stride, stride * BINS_PER_FEATURE, 1, 3);
     try {
       threaded.sets[0].bins.set(one.bins);
       threaded.sets[0].gh.set(one.gh);
@@ -128,6 +128,18 @@ describe('WebAssembly kernels on worker threads', () => {
       const again = threaded.hist.slice();
       threaded.buildHistogram(1, start, end);
       expect(sameBytes(threaded.hist, again)).toBe(true); // same threads, same sums, bit for bit
+
+      // The per-tree gather of gradient pairs into position order, shared among threads too.
+      const rng = new Rng(4);
+      for (let i = 0; i < threaded.gradients.length; i++) threaded.gradients[i] = rng.normal();
+      threaded.sets[0].rows.set(Uint32Array.from(rng.permutation(n)));
+      threaded.gatherGradients(0, n - 7);
+      const rows = threaded.sets[0].rows;
+      const gh = threaded.sets[0].gh;
+      for (let i = 0; i < n - 7; i++) {
+        if (gh[2 * i] !== threaded.gradients[2 * rows[i]!] || gh[2 * i + 1] !== threaded.gradients[2 * rows[i]! + 1])
+          expect.fail(`position ${i} holds the wrong gradient pair`);
+      }
     } finally {
       threaded.close();
     }

@@ -46,6 +46,20 @@
         (br $row)))
   )
 
+  ;; Copies the gradient pair (8 bytes) of data row rows[i] from src into position i of dst, for
+  ;; i in [start, end): the per-tree gather into position order.
+  (func (export "gatherPairs") (param $dst i32) (param $rows i32) (param $src i32) (param $start i32) (param $end i32)
+    (local $i i32)
+    (local.set $i (local.get $start))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (i64.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3)))
+          (i64.load (i32.add (local.get $src)
+            (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each))))
+
   ;; The number of positions in [start, end) whose bin of feature f is <= t or equals nanLeftBin
   ;; (the left side of a split; see partition).
   (func (export "countLeft") (param $bins i32) (param $stride i32) (param $start i32) (param $end i32)
