@@ -13,6 +13,21 @@ describe('tripleBarrierLabels', () => {
   const bars = flatBars([100, 101, 103, 99, 98, 104]);
   const volatility = new Float64Array(6).fill(0.02);
 
+  it('leaves a bar unlabeled (volatility) when its volatility is too small to move the barriers off the entry', () => {
+    // 100 · (1 ± 1e-300) rounds to 100: both barriers would sit on the entry and every later bar would "touch" both
+    // (a fast-check counterexample: shorts reported a stop-loss where the tie rule says otherwise).
+    const flat = flatBars([100, 100, 100, 100]);
+    const result = tripleBarrierLabels(flat, {
+      volatility: Float64Array.of(1e-300, 0.01, 1e-300, 0.01),
+      maxHolding: 1,
+      side: new Float64Array(4).fill(-1),
+    });
+    expect(result.endIndex[0]).toBe(-1);
+    expect(result.endIndex[2]).toBe(-1);
+    expect(result.barrier[1]).toBe(Barrier.vertical);
+    expect(result.unlabeled.byReason.volatility).toBe(2);
+  });
+
   it('hand-worked: profit-take, vertical, stop-loss, profit-take, then the horizon', () => {
     const result = tripleBarrierLabels(bars, { volatility, maxHolding: 2 });
     // t0: 102 / 98 → 103 at bar 2 (profit-take). t1: 103.02 / 98.98 → none by bar 3 → vertical, 99/101 - 1 < 0.

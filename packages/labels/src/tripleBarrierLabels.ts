@@ -68,7 +68,8 @@ export interface TripleBarrierLabels extends LabelColumns {
  *
  * Unlabeled: bars whose vertical barrier lies past the data (`'horizon'`, even when a barrier is
  * already touched, so the tail is not biased towards fast touches), non-positive/NaN entry or exit
- * close (`'invalidPrice'`), volatility NaN or <= 0 (`'volatility'`), no bet (`'noSignal'`),
+ * close (`'invalidPrice'`), volatility NaN, <= 0 or too small to move the barriers off the entry
+ * price (`'volatility'`), no bet (`'noSignal'`),
  * undecidable intrabar order with `tieBreak: 'unlabeled'` (`'ambiguous'`).
  */
 export function tripleBarrierLabels(bars: LabelBars, options: TripleBarrierOptions = {}): TripleBarrierLabels {
@@ -128,6 +129,11 @@ export function tripleBarrierLabels(bars: LabelBars, options: TripleBarrierOptio
     const stopLevel = stopLoss > 0 ? entry * (1 - s * stopLoss * sigma) : -s * Number.POSITIVE_INFINITY;
     const upper = s > 0 ? takeLevel : stopLevel;
     const lower = s > 0 ? stopLevel : takeLevel;
+    // A volatility too small to move the price by one ulp collapses the barriers onto the entry: no label.
+    if (!(upper > entry && lower < entry)) {
+      builder.skip('volatility');
+      continue;
+    }
     const upperBarrier = s > 0 ? Barrier.profitTake : Barrier.stopLoss;
     const lowerBarrier = s > 0 ? Barrier.stopLoss : Barrier.profitTake;
     let hit: Barrier = Barrier.none;
