@@ -20,11 +20,12 @@ const HEADER = 3;
 /** How long the calling thread waits for the workers before giving up on them. */
 const WAIT_MS = 60_000;
 /**
- * Polls of a control slot before a thread sleeps on it (roughly 0.1–0.3 ms). Handoffs come every
- * few hundred microseconds while a tree grows, and waking a sleeping thread can take as long as
- * the work handed over (tens of microseconds or more on a virtual machine), so both sides spin first.
+ * Polls of a control slot before a thread sleeps on it (some tens of microseconds). Handoffs come
+ * every few hundred microseconds while a tree grows, and waking a sleeping thread can take as long
+ * as the work handed over on a virtual machine, so both sides spin first; spinning much longer
+ * (100,000 polls) burned more CPU and made two-thread runs on a 2-core machine less steady.
  */
-const SPINS = 100_000;
+const SPINS = 10_000;
 
 /**
  * The worker's program (plain JavaScript, started from a string): instantiate the kernels on the
