@@ -179,7 +179,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
       const rawValidation = new Float64Array(nv * k);
       for (let r = 0; r < nv; r++) rawValidation.set(base, r * k);
 
-      const packed = p.quantizedGradients ? new Float64Array(n) : undefined;
+      const quantizedPairs = p.quantizedGradients ? new Float32Array(2 * n) : undefined;
       const quantRng = rng.child('quantization');
       // Float32 pairs in the grower's WebAssembly memory, which gathers them into position order.
       const gradHess = grower.gradients;
@@ -217,8 +217,8 @@ export class Gbdt implements Classifier<GbdtFitResult> {
           numTreeFeatures < d ? sampleFeatures(allFeatures, d, numTreeFeatures, featureRng, treeFeatures) : allFeatures;
         for (let c = 0; c < k; c++) {
           const gh = gradHess.subarray(2 * c * n, 2 * (c + 1) * n);
-          const quantization = packed
-            ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), packed)
+          const quantization = quantizedPairs
+            ? quantizeGradients(gh, bagRows, bagCount, quantRng.nextUint32(), quantizedPairs)
             : undefined;
           const tree = grower.grow(c, features, numTreeFeatures, featureRng, quantization);
           trees.push(tree);

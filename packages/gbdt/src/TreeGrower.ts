@@ -115,9 +115,9 @@ export class TreeGrower {
   /**
    * Grows a tree for output `output` on the current sample (see {@link setRows}) from the gradient
    * pairs in {@link gradients} (already weighted), over the features
-   * `treeFeatures[0..numTreeFeatures)` (ascending). `rng` draws per-node feature samples when `colsampleByNode < 1`. With
-   * `quantization`, histograms and split search use the packed quantized gradients; leaf outputs
-   * always use the exact ones.
+   * `treeFeatures[0..numTreeFeatures)` (ascending). `rng` draws per-node feature samples when
+   * `colsampleByNode < 1`. With `quantization`, histograms and split search use the quantized
+   * gradients; leaf outputs always use the exact ones.
    */
   grow(
     output: number,
@@ -134,13 +134,11 @@ export class TreeGrower {
     const { rows, rowCount } = this;
     const gh = this.memory.sets[0].gh;
     if (quantization) {
-      // The quantized integers (|value| <= 4096, exact in float32), unpacked.
-      const { packed, shift } = quantization;
+      const pairs = quantization.pairs;
       for (let i = 0; i < rowCount; i++) {
-        const v = packed[rows[i]!]!;
-        const gq = Math.floor(v / shift);
-        gh[2 * i] = gq;
-        gh[2 * i + 1] = v - gq * shift;
+        const r = rows[i]!;
+        gh[2 * i] = pairs[2 * r]!;
+        gh[2 * i + 1] = pairs[2 * r + 1]!;
       }
     } else this.memory.gatherGradients(output, rowCount);
     const tree = allocateTree(2 * this.config.numLeaves - 1);

@@ -27,12 +27,12 @@ describe('quantized gradients', () => {
           const n = pairs.length;
           const gh = Float32Array.from(pairs.flat());
           const rows = Uint32Array.from({ length: n }, (_, i) => i);
-          const q = quantizeGradients(gh, rows, n, 7, new Float64Array(n))!;
+          const q = quantizeGradients(gh, rows, n, 7, new Float32Array(2 * n))!;
           let sum = 0;
           let g = 0;
           let h = 0;
           for (let r = 0; r < n; r++) {
-            sum += q.packed[r]!;
+            sum += q.pairs[2 * r]! * q.shift + q.pairs[2 * r + 1]!; // packed as the histogram packs a row
             g += gh[2 * r]!;
             h += gh[2 * r + 1]!;
           }

@@ -1,14 +1,14 @@
 /**
  * Quantized gradients (Shi et al., "Quantized Training of Gradient Boosting Decision Trees",
  * NeurIPS 2022; LightGBM `use_quantized_grad`): each row's gradient and hessian are rounded
- * stochastically to integers `gq ∈ [-L, L]`, `hq ∈ [0, L]` and packed into one double
- * `gq · shift + hq`. Sums of packed values stay exact integers below 2^53, so a histogram needs one
- * addition per row and feature instead of two; split search decodes the sums. Leaf outputs are
- * then recomputed from the exact gradients.
+ * stochastically to integers `gq ∈ [-L, L]`, `hq ∈ [0, L]`, which histogram building packs into
+ * one double `gq · shift + hq` per row. Sums of packed values stay exact integers below 2^53, so a
+ * histogram needs one addition per row and feature instead of two; split search decodes the sums.
+ * Leaf outputs are then recomputed from the exact gradients.
  */
 export interface GradientQuantization {
-  /** Packed `gq · shift + hq` per row (rows outside the sample are untouched). */
-  packed: Float64Array;
+  /** The integer pair per data row, `gq` at `2r` and `hq` at `2r + 1` (exact in float32; rows outside the sample are untouched). */
+  pairs: Float32Array;
   gradScale: number;
   hessScale: number;
   /** Power of two above any hessian sum, separating the two packed fields. */
@@ -31,7 +31,7 @@ export function quantizationLevels(rows: number): { levels: number; shift: numbe
 }
 
 /**
- * Quantizes the gradient pairs (`gh`, interleaved per data row) of `rows[0..count)` into `packed` with unbiased stochastic rounding
+ * Quantizes the gradient pairs (`gh`, interleaved per data row) of `rows[0..count)` into `pairs` with unbiased stochastic rounding
  * driven by a hash of (row, `salt`), so results are deterministic. Returns undefined when the
  * sample is too large to pack exactly.
  */
@@ -40,7 +40,7 @@ export function quantizeGradients(
   rows: Uint32Array,
   count: number,
   salt: number,
-  packed: Float64Array,
+  pairs: Float32Array,
 ): GradientQuantization | undefined {
   const { levels, shift } = quantizationLevels(count);
   if (levels === 0) return undefined;
@@ -65,9 +65,10 @@ export function quantizeGradients(
     const u2 = ((x ^ (x >>> 15)) >>> 0) / 4294967296;
     const gq = Math.min(levels, Math.max(-levels, Math.floor(gh[2 * r]! * invG + u1)));
     const hq = Math.min(levels, Math.floor(gh[2 * r + 1]! * invH + u2));
-    packed[r] = gq * shift + hq;
+    pairs[2 * r] = gq;
+    pairs[2 * r + 1] = hq;
   }
-  return { packed, gradScale, hessScale, shift };
+  return { pairs, gradScale, hessScale, shift };
 }
 
 /** Decodes a packed histogram (`totalBins` sums) into interleaved (gradient, hessian) pairs. */
