@@ -71,7 +71,12 @@ for (let run = 0; run < RUNS; run++) {
   copyBars(bars);
   copies.push(performance.now() - t0);
 }
-row('in-memory copy of 1M bars (floor, load gauge)', median(copies), N, '≈ 5–10 ms on an idle core');
+row(
+  'in-memory copy of 1M bars (floor, load gauge)',
+  median(copies),
+  N,
+  'fresh 48 MB columns + copy: what any read into new Bars pays',
+);
 
 // 1. DuckDB: 1M bars read into Bars.
 const duck = await DuckDbStore.open({ path: join(dir, 'bench.duckdb') });
@@ -140,7 +145,12 @@ row(
   expected,
   `rateLimit 50 ms + ${ROUND_TRIP_MS} ms round trip`,
 );
-row('DB-first (DuckDB), same 30 days (median)', dbFirstMs, expected);
+row(
+  'DB-first (DuckDB), same 30 days (median)',
+  dbFirstMs,
+  expected,
+  `loads in order: ${warmTimes.map((t) => t.toFixed(1)).join(' ')} ms`,
+);
 await store.close();
 await fake.close();
 rmSync(dir, { recursive: true, force: true });
