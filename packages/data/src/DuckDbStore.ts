@@ -300,12 +300,6 @@ function copyDoubleVector(vector: DuckDBVector, rows: number, out: Float64Array,
   for (let r = 0; r < rows; r++) out[offset + r] = vector.getItem(r) as number;
 }
 
-/**
- * Runs `fn` again (after 5, 10, 20 … ms) when it failed on a conflict with another connection's
- * transaction: a write-write conflict, or a key inserted and committed by the other writer after
- * this transaction started (DuckDB reports that as a duplicate key even under `DO NOTHING`; once
- * retried, the row is visible and skipped).
- */
 interface SharedInstance {
   instance: Promise<DuckDBInstance>;
   refs: number;
@@ -351,6 +345,12 @@ function grow(bars: Bars, capacity: number): Bars {
   return out;
 }
 
+/**
+ * Runs `fn` again (after 5, 10, 20 … ms) when it failed on a conflict with another connection's
+ * transaction: a write-write conflict, or a key inserted and committed by the other writer after
+ * this transaction started (DuckDB reports that as a duplicate key even under `DO NOTHING`; once
+ * retried, the row is visible and skipped).
+ */
 async function retryOnConflict<T>(retries: number, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
