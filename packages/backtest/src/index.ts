@@ -24,6 +24,17 @@ export {
 } from './eventBacktest.js';
 export { type MaCrossoverStrategyOptions, maCrossoverStrategy } from './maCrossoverStrategy.js';
 export { type Pattern, PatternLibrary, type PatternLibraryOptions, type PatternMatch } from './PatternLibrary.js';
+export {
+  type ClassMeaning,
+  decidePosition,
+  type PositionDecision,
+  type PositionRule,
+  type PositionRuleInput,
+  PositionRuleSchema,
+  positionFromPredictedReturn,
+  positionRule,
+  positionsFromProbabilities,
+} from './positionRule.js';
 export { type PositionTrade, positionTrades } from './positionTrades.js';
 export { SeriesView } from './SeriesView.js';
 export {
