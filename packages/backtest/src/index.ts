@@ -23,6 +23,7 @@ export {
   type Trade,
 } from './eventBacktest.js';
 export { type MaCrossoverStrategyOptions, maCrossoverStrategy } from './maCrossoverStrategy.js';
+export { mergePortfolio, type Portfolio, type PortfolioPart } from './mergePortfolio.js';
 export { type Pattern, PatternLibrary, type PatternLibraryOptions, type PatternMatch } from './PatternLibrary.js';
 export {
   type ClassMeaning,

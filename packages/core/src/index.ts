@@ -68,9 +68,11 @@ export { checkModelJson } from './modelJson.js';
 export { Rng, type Seed, toRng } from './rng.js';
 export { type Action, ActionSchema, type Signal, SignalSchema } from './signal.js';
 export { Box, Discrete, type Space } from './spaces.js';
+export { didYouMean, suggestNames } from './suggestNames.js';
 export {
   alignTime,
   barsPerYear,
+  inferCalendar,
   isAligned,
   isTimeframe,
   type MarketCalendar,

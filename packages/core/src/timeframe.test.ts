@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError } from './errors.js';
-import { alignTime, barsPerYear, isAligned, parseTimeframe, TimeframeSchema, timeframeToMs } from './timeframe.js';
+import {
+  alignTime,
+  barsPerYear,
+  inferCalendar,
+  isAligned,
+  parseTimeframe,
+  TimeframeSchema,
+  timeframeToMs,
+} from './timeframe.js';
 
 describe('timeframe', () => {
   it('parses counts and units', () => {
@@ -38,5 +46,13 @@ describe('timeframe', () => {
   it('schema accepts timeframes and rejects others', () => {
     expect(TimeframeSchema.parse('5m')).toBe('5m');
     expect(TimeframeSchema.safeParse('5 minutes').success).toBe(false);
+  });
+
+  it('infers the calendar from the bar times: weekend bars mean crypto', () => {
+    const day = 86_400_000;
+    const monday = Date.UTC(2024, 0, 1);
+    const weekdays = [0, 1, 2, 3, 4, 7, 8].map((d) => monday + d * day);
+    expect(inferCalendar(weekdays)).toBe('equity');
+    expect(inferCalendar([...weekdays, monday + 5 * day])).toBe('crypto');
   });
 });

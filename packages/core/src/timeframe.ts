@@ -78,6 +78,20 @@ export function barsPerYear(timeframe: string, calendar: MarketCalendar = 'crypt
   return (252 * 6.5 * UNIT_MS.h) / ms;
 }
 
+/**
+ * The calendar a series trades on, read from its bar times: `crypto` when any bar opens on a
+ * Saturday or Sunday (UTC), `equity` otherwise. Series shorter than a week of bars cannot show
+ * weekends and are taken as `crypto` only if a weekend bar is seen, so short weekday-only
+ * samples read as `equity`: pass the calendar explicitly where that matters.
+ */
+export function inferCalendar(time: ArrayLike<number>): MarketCalendar {
+  for (let i = 0; i < time.length; i++) {
+    const day = new Date(time[i]!).getUTCDay();
+    if (day === 0 || day === 6) return 'crypto';
+  }
+  return 'equity';
+}
+
 export const TimeframeSchema = z
   .string()
   .refine(isTimeframe, { message: 'expected a timeframe like 1m, 15m, 4h, 1d, 1w' })

@@ -31,7 +31,9 @@ export {
   QualityGatesSchema,
 } from './qualityGates.js';
 export {
+  type FoldOutput,
   type FoldResult,
+  fitFold,
   type RunWalkForwardOptions,
   runWalkForward,
   type WalkForwardResult,

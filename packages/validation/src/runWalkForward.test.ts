@@ -2,7 +2,7 @@ import { CancelledError, type Dataset, type FitOptions, InvalidParameterError, R
 import { describe, expect, it } from 'vitest';
 import { accuracyMetric, LeastSquares, mseMetric, NearestCentroid } from '../test/testEstimators.js';
 import { purgedKFold } from './purgedKFold.js';
-import { runWalkForward } from './runWalkForward.js';
+import { fitFold, runWalkForward } from './runWalkForward.js';
 import { walkForwardSplit } from './walkForwardSplit.js';
 
 function linearDataset(n: number, seed: number, drift = 0): Dataset {
@@ -73,6 +73,28 @@ describe('runWalkForward', () => {
     expect(result.proba).toHaveLength(n * 3);
     expect(result.metrics.accuracy).toBe(1);
     expect(result.metrics.meanTrueProba).toBeGreaterThan(0.9);
+  });
+
+  it('a fold runner (e.g. worker threads) finishing out of order gives the same result as the local run', async () => {
+    const data = linearDataset(200, 2, 0.01);
+    const splits = walkForwardSplit(200, { trainSize: 50, testSize: 30 });
+    const local = await runWalkForward(data, splits, {
+      createEstimator: () => new LeastSquares(),
+      metrics: { mse: mseMetric },
+    });
+    const remote = await runWalkForward(data, splits, {
+      // Later folds finish first, as they may on a pool.
+      runFold: async (fold, split) => {
+        await new Promise((resolve) => setTimeout(resolve, (splits.length - fold) * 3));
+        return fitFold(data, split, new LeastSquares());
+      },
+      metrics: { mse: mseMetric },
+    });
+    expect(remote.predictions).toEqual(local.predictions);
+    expect(remote.metrics).toEqual(local.metrics);
+    expect(Array.from(remote.rowFold.subarray(50, 53))).toEqual([0, 0, 0]);
+    expect(remote.rowFold[199]).toBe(splits.length - 1);
+    expect(remote.folds.map((f) => f.metrics)).toEqual(local.folds.map((f) => f.metrics));
   });
 
   it('passes validation rows to fit, reports progress and honours abort', async () => {

@@ -13,12 +13,33 @@ import { rangesLength, rangesToIndices, type Split } from './indexRange.js';
 import { isClassifier, type Metric } from './metric.js';
 
 export interface RunWalkForwardOptions<E extends Estimator> {
-  /** Builds a fresh, unfitted model for each fold (required). */
-  createEstimator: (fold: number) => E;
+  /** Builds a fresh, unfitted model for each fold (required unless `runFold` is given). */
+  createEstimator?: (fold: number) => E;
+  /**
+   * Runs one fold somewhere else (e.g. on a worker thread) and returns what {@link fitFold}
+   * returns there. Folds then run concurrently (all started at once; the runner's own pool
+   * bounds the parallelism) and are stitched in fold order, so the result is the same as a
+   * sequential run whenever each fold is deterministic. Default: folds run here, one by one.
+   */
+  runFold?: (fold: number, split: Split) => Promise<FoldOutput<FitResultOf<E>>>;
   /** Metrics scored on each fold's test rows and on all stitched out-of-sample rows. Default none. */
   metrics?: Readonly<Record<string, Metric>>;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+}
+
+/** What fitting and scoring one fold produces, before metrics (it crosses threads: plain data only). */
+export interface FoldOutput<FitResult> {
+  trainRows: number;
+  validationRows: number;
+  /** Predictions of the fold's test rows, in row order. */
+  predictions: Float64Array;
+  /** Row-major `testRows × numClasses` probabilities when the model is a classifier. */
+  proba?: Float64Array;
+  numClasses: number;
+  fitMs: number;
+  predictMs: number;
+  fitResult: Awaited<FitResult>;
 }
 
 /** One fold's out-of-sample result. */
@@ -51,6 +72,8 @@ export interface WalkForwardResult<FitResult> {
   numClasses: number;
   /** Sorted indices of the rows that have an out-of-sample prediction. */
   testedRows: Uint32Array;
+  /** The fold whose model scored each dataset row (−1 for rows no fold tested). */
+  rowFold: Int32Array;
   /** Metrics over all stitched out-of-sample rows. No in-sample number is ever reported. */
   metrics: Record<string, number>;
   folds: FoldResult<FitResult>[];
@@ -58,6 +81,54 @@ export interface WalkForwardResult<FitResult> {
 }
 
 type FitResultOf<E> = E extends Estimator<infer R> ? R : unknown;
+
+function checkSplit(split: Split, f: number): void {
+  const trainRows = rangesLength(split.train);
+  const testRows = rangesLength(split.test);
+  if (trainRows === 0 || testRows === 0) {
+    throw new InvalidParameterError(`splits[${f}]`, { trainRows, testRows }, 'every split needs train and test rows');
+  }
+}
+
+/**
+ * Fits `model` on a split's train rows (its validation rows, if any, go to `fit` for early
+ * stopping) and predicts its test rows. The unit of work of {@link runWalkForward}, exported so
+ * a worker thread can run a fold and hand back exactly what a local run computes.
+ */
+export async function fitFold<E extends Estimator>(
+  dataset: Dataset,
+  split: Split,
+  model: E,
+  options: { signal?: AbortSignal } = {},
+): Promise<FoldOutput<FitResultOf<E>>> {
+  const fitOptions: FitOptions = {};
+  const validationRows = split.validation ? rangesLength(split.validation) : 0;
+  if (split.validation && validationRows > 0)
+    fitOptions.validation = takeRows(dataset, rangesToIndices(split.validation));
+  if (options.signal) fitOptions.signal = options.signal;
+  const fitStart = performance.now();
+  const fitResult = (await model.fit(takeRows(dataset, rangesToIndices(split.train)), fitOptions)) as Awaited<
+    FitResultOf<E>
+  >;
+  const predictStart = performance.now();
+  const X = datasetMatrix(takeRows(dataset, rangesToIndices(split.test)));
+  const predictions = model.predict(X);
+  const output: FoldOutput<FitResultOf<E>> = {
+    trainRows: rangesLength(split.train),
+    validationRows,
+    predictions,
+    numClasses: 0,
+    fitMs: predictStart - fitStart,
+    predictMs: 0,
+    fitResult,
+  };
+  if (isClassifier(model)) {
+    output.proba = model.predictProba(X);
+    output.numClasses = model.numClasses;
+  }
+  output.predictMs = performance.now() - predictStart;
+  return output;
+}
 
 /**
  * Walk-forward evaluation: for each split, fits a fresh model on its train rows (passing its
@@ -71,74 +142,70 @@ export async function runWalkForward<E extends Estimator>(
 ): Promise<WalkForwardResult<Awaited<FitResultOf<E>>>> {
   validateDataset(dataset, 'runWalkForward dataset', { allowMissingFeatures: true });
   if (splits.length === 0) throw new InvalidParameterError('splits', splits, 'expected at least one split');
+  splits.forEach(checkSplit);
+  const { createEstimator, runFold } = options;
+  if (!createEstimator && !runFold)
+    throw new InvalidParameterError('createEstimator', undefined, 'give createEstimator or runFold');
   const n = dataset.y.length;
   const metrics = options.metrics ?? {};
   const started = performance.now();
+  let outputs: FoldOutput<FitResultOf<E>>[];
+  if (runFold) {
+    let done = 0;
+    options.onProgress?.({ phase: 'folds', done: 0, total: splits.length });
+    outputs = await Promise.all(
+      splits.map(async (split, f) => {
+        if (options.signal?.aborted) throw new CancelledError('runWalkForward');
+        const output = await runFold(f, split);
+        options.onProgress?.({ phase: 'folds', done: ++done, total: splits.length });
+        return output;
+      }),
+    );
+  } else {
+    outputs = [];
+    for (let f = 0; f < splits.length; f++) {
+      if (options.signal?.aborted) throw new CancelledError('runWalkForward');
+      options.onProgress?.({ phase: `fold ${f + 1}/${splits.length}`, done: f, total: splits.length });
+      const signal = options.signal ? { signal: options.signal } : {};
+      outputs.push(await fitFold(dataset, splits[f]!, createEstimator!(f), signal));
+    }
+  }
   const predictions = new Float64Array(n).fill(Number.NaN);
-  const tested = new Uint8Array(n);
-  let proba: Float64Array | undefined;
-  let numClasses = 0;
-  const folds: FoldResult<Awaited<FitResultOf<E>>>[] = [];
-  for (let f = 0; f < splits.length; f++) {
-    if (options.signal?.aborted) throw new CancelledError('runWalkForward');
-    const split = splits[f]!;
-    const trainRows = rangesLength(split.train);
-    const testIdx = rangesToIndices(split.test);
-    if (trainRows === 0 || testIdx.length === 0) {
-      throw new InvalidParameterError(
-        `splits[${f}]`,
-        { trainRows, testRows: testIdx.length },
-        'every split needs train and test rows',
-      );
-    }
-    options.onProgress?.({ phase: `fold ${f + 1}/${splits.length}`, done: f, total: splits.length });
-    const model = options.createEstimator(f);
-    const fitOptions: FitOptions = {};
-    const validationRows = split.validation ? rangesLength(split.validation) : 0;
-    if (split.validation && validationRows > 0)
-      fitOptions.validation = takeRows(dataset, rangesToIndices(split.validation));
-    if (options.signal) fitOptions.signal = options.signal;
-    const fitStart = performance.now();
-    const fitResult = (await model.fit(takeRows(dataset, rangesToIndices(split.train)), fitOptions)) as Awaited<
-      FitResultOf<E>
-    >;
-    const predictStart = performance.now();
-    const test = takeRows(dataset, testIdx);
-    const X = datasetMatrix(test);
-    const pred = model.predict(X);
-    const foldProba = isClassifier(model) ? model.predictProba(X) : undefined;
-    const predictEnd = performance.now();
-    if (foldProba && isClassifier(model)) {
-      if (proba === undefined) {
-        numClasses = model.numClasses;
-        proba = new Float64Array(n * numClasses).fill(Number.NaN);
-      }
-      for (let j = 0; j < testIdx.length; j++)
-        proba.set(foldProba.subarray(j * numClasses, (j + 1) * numClasses), testIdx[j]! * numClasses);
-    }
+  const rowFold = new Int32Array(n).fill(-1);
+  const numClasses = outputs[0]!.numClasses;
+  const proba = outputs[0]!.proba ? new Float64Array(n * numClasses).fill(Number.NaN) : undefined;
+  const folds: FoldResult<Awaited<FitResultOf<E>>>[] = outputs.map((output, f) => {
+    const testIdx = rangesToIndices(splits[f]!.test);
     for (let j = 0; j < testIdx.length; j++) {
-      predictions[testIdx[j]!] = pred[j]!;
-      tested[testIdx[j]!] = 1;
+      predictions[testIdx[j]!] = output.predictions[j]!;
+      rowFold[testIdx[j]!] = f;
     }
+    if (proba && output.proba)
+      for (let j = 0; j < testIdx.length; j++)
+        proba.set(output.proba.subarray(j * numClasses, (j + 1) * numClasses), testIdx[j]! * numClasses);
+    const testY = new Float64Array(testIdx.length);
+    for (let j = 0; j < testIdx.length; j++) testY[j] = dataset.y[testIdx[j]!]!;
     const foldMetrics: Record<string, number> = {};
     for (const [name, metric] of Object.entries(metrics))
-      foldMetrics[name] = scoreOutputs(metric, name, test.y, pred, foldProba, numClasses);
-    folds.push({
+      foldMetrics[name] = scoreOutputs(metric, name, testY, output.predictions, output.proba, numClasses);
+    return {
       fold: f,
-      trainRows,
-      validationRows,
+      trainRows: output.trainRows,
+      validationRows: output.validationRows,
       testRows: testIdx.length,
-      testStart: test.time[0]!,
-      testEnd: test.time[test.time.length - 1]!,
+      testStart: dataset.time[testIdx[0]!]!,
+      testEnd: dataset.time[testIdx[testIdx.length - 1]!]!,
       metrics: foldMetrics,
-      predictions: pred,
-      fitMs: predictStart - fitStart,
-      predictMs: predictEnd - predictStart,
-      fitResult,
-    });
-  }
-  const testedRows = new Uint32Array(tested.reduce((count, t) => count + t, 0));
-  for (let i = 0, k = 0; i < n; i++) if (tested[i] === 1) testedRows[k++] = i;
+      predictions: output.predictions,
+      fitMs: output.fitMs,
+      predictMs: output.predictMs,
+      fitResult: output.fitResult,
+    };
+  });
+  let testedCount = 0;
+  for (let i = 0; i < n; i++) if (rowFold[i]! >= 0) testedCount++;
+  const testedRows = new Uint32Array(testedCount);
+  for (let i = 0, k = 0; i < n; i++) if (rowFold[i]! >= 0) testedRows[k++] = i;
   const oosY = new Float64Array(testedRows.length);
   const oosPred = new Float64Array(testedRows.length);
   for (let j = 0; j < testedRows.length; j++) {
@@ -159,6 +226,7 @@ export async function runWalkForward<E extends Estimator>(
     predictions,
     numClasses,
     testedRows,
+    rowFold,
     metrics: overall,
     folds,
     totalMs: performance.now() - started,
