@@ -34,6 +34,8 @@ describe('mergePortfolio', () => {
     };
     const p = mergePortfolio([a]);
     expect(Array.from(p.returns)).toEqual([0.01, 0.02]);
+    const equity = Float64Array.of(1.01, 1.0302000000000002);
+    expect(mergePortfolio([{ ...a, equity }]).equity).toBe(equity);
   });
 
   it('refuses parts whose columns differ in length', () => {

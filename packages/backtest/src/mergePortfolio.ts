@@ -9,8 +9,11 @@ export interface PortfolioPart {
   returns: Float64Array;
   /** Per-bar simple returns of holding the symbol (for the buy-and-hold comparison). */
   holdReturns: Float64Array;
-  /** Target position per bar (0 = flat); gives the portfolio's exposure. */
+  /** Position held per bar (0 = flat); gives the portfolio's exposure. */
   positions: ArrayLike<number>;
+  /** The part's own equity curves (one point per bar, starting at 1): a single part keeps them bit for bit. */
+  equity?: Float64Array;
+  holdEquity?: Float64Array;
 }
 
 /** An equal-weight portfolio over the union of the parts' bar times. */
@@ -30,7 +33,8 @@ export interface Portfolio {
 /**
  * Merges per-symbol backtests into one portfolio that rebalances to equal weights every bar
  * among the symbols that have that bar: the portfolio return at time t is the mean of the
- * returns of the symbols trading at t. A single part is returned unchanged (as a portfolio).
+ * returns of the symbols trading at t. A single part is returned unchanged (as a portfolio): its
+ * own equity curves when given, so its totals equal the part's to the last bit.
  */
 export function mergePortfolio(parts: readonly PortfolioPart[]): Portfolio {
   if (parts.length === 0) throw new InvalidParameterError('parts', parts, 'need at least one backtest');
@@ -77,13 +81,14 @@ export function mergePortfolio(parts: readonly PortfolioPart[]): Portfolio {
     exposure[i] = e / count;
     members[i] = count;
   });
+  const single = parts.length === 1 ? parts[0]! : undefined;
   return {
     time: Float64Array.from(time),
     returns,
     holdReturns,
     exposure,
-    equity: equityFromReturns(returns).subarray(1),
-    holdEquity: equityFromReturns(holdReturns).subarray(1),
+    equity: single?.equity ?? equityFromReturns(returns).subarray(1),
+    holdEquity: single?.holdEquity ?? equityFromReturns(holdReturns).subarray(1),
     members,
   };
 }

@@ -14,31 +14,44 @@ if (!CHROMIUM) console.warn('report rendering test skipped: no Chromium found (a
 function sampleReport(): string {
   const bars = btcHourly({ last: 500 });
   const equity = Array.from(bars.close, (c) => c / bars.close[0]!);
+  const flat = equity.map(() => 1);
   return renderReport({
     title: 'BTC/USDT 1h <trend> v1',
     subtitle: 'out-of-sample 2022-09',
-    candles: bars,
-    trades: [
+    sections: [
+      { id: 'portfolio', title: 'Portfolio', time: bars.time, equity: flat, benchmarkEquity: equity, tables: {} },
       {
-        entryTime: bars.time[10]!,
-        exitTime: bars.time[40]!,
-        side: 'long',
-        entryPrice: bars.open[11]!,
-        exitPrice: bars.open[41]!,
-        returnPct: 0.012,
-      },
-      {
-        entryTime: bars.time[100]!,
-        exitTime: bars.time[130]!,
-        side: 'short',
-        entryPrice: bars.open[101]!,
-        exitPrice: bars.open[131]!,
-        returnPct: -0.004,
+        id: 'btc',
+        title: 'BTC/USDT',
+        candles: bars,
+        trades: [
+          {
+            entryTime: bars.time[10]!,
+            exitTime: bars.time[40]!,
+            side: 'long',
+            entryPrice: bars.open[11]!,
+            exitPrice: bars.open[41]!,
+            returnPct: 0.012,
+          },
+          {
+            entryTime: bars.time[100]!,
+            exitTime: bars.time[130]!,
+            side: 'short',
+            entryPrice: bars.open[101]!,
+            exitPrice: bars.open[131]!,
+            returnPct: -0.004,
+          },
+        ],
+        time: bars.time,
+        equity,
+        benchmarkEquity: equity,
+        tables: { Backtest: { sharpe: 1.234567, trades: 2, note: 'a & b' } },
       },
     ],
-    equity,
-    benchmarkEquity: equity,
-    tables: { Backtest: { sharpe: 1.234567, trades: 2, note: 'a & b' } },
+    folds: [
+      { fold: 1, auc: 0.51 },
+      { fold: 2, auc: 0.53 },
+    ],
     importance: [
       { feature: 'rsi_14', mean: 0.02, std: 0.003 },
       { feature: 'ret_1', mean: 0.01, std: 0.001 },
@@ -57,9 +70,17 @@ describe('renderReport', () => {
     expect(html).toContain('<th>rsi_14</th>');
     expect(html).toContain('sharpe = 1.23 satisfies sharpe &gt; 1');
     expect(html).not.toMatch(/<script src=/);
+    expect(html).toContain('Walk-forward folds (out of sample)');
+    // Every chart is labelled with its section and the period it spans.
+    expect(html).toMatch(/BTC\/USDT: price and 2 trades \(2022-\d\d-\d\d → 2022-\d\d-\d\d\)/);
+    expect(html).toMatch(/Portfolio: equity, growth of 1/);
+    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.charts).toEqual(['portfolio-equity', 'portfolio-drawdown', 'btc-price', 'btc-equity', 'btc-drawdown']);
+    expect(data.sections[1].markers).toHaveLength(4);
+    expect(data.sections[1].equity).toHaveLength(500);
   });
 
-  it.skipIf(!CHROMIUM)('draws the price, equity and drawdown charts in headless Chromium', () => {
+  it.skipIf(!CHROMIUM)('draws every section’s price, equity and drawdown charts in headless Chromium', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     try {
       const file = join(dir, 'report.html');
@@ -83,8 +104,8 @@ describe('renderReport', () => {
         ],
         { encoding: 'utf8', timeout: 60_000 },
       );
-      expect(run.stdout).toMatch(/<html lang="en" data-charts-drawn="3">/);
-      expect(run.stdout.match(/<canvas/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+      expect(run.stdout).toMatch(/<html lang="en" data-charts-drawn="5">/);
+      expect(run.stdout.match(/<canvas/g)?.length ?? 0).toBeGreaterThanOrEqual(5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,25 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, TimeframeSchema, type ValidationIssue } from '@candlelab/core';
+import { PositionRuleSchema } from '@candlelab/backtest';
+import { ConfigError, didYouMean, TimeframeSchema, timeframeToMs, type ValidationIssue } from '@candlelab/core';
 import { FeatureSetSchema } from '@candlelab/features';
 import { GbdtParamsSchema } from '@candlelab/gbdt';
 import { ACTIVATIONS } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { STRATEGY_METRIC_NAMES } from './strategyMetrics.js';
 
-/** A date as `YYYY-MM-DD`, an ISO timestamp, or epoch milliseconds; becomes UTC epoch ms. */
+const EARLIEST_DATE = Date.UTC(1990, 0, 1);
+const LATEST_DATE = Date.UTC(2100, 0, 1);
+
+/** Epoch ms of a date string, or NaN; `YYYY-MM-DD` must name a real calendar day (no 2020-02-30). */
+function parseDate(text: string): number {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!day) return /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+  const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+  const ms = Date.UTC(year, month - 1, date);
+  const back = new Date(ms);
+  return back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === date
+    ? ms
+    : Number.NaN;
+}
+
+/**
+ * A date as `YYYY-MM-DD`, an ISO timestamp, or epoch milliseconds; becomes UTC epoch ms. Dates
+ * outside 1990–2100 are refused: they are typos (`20201001` read as ms is 1970, `9999-01-01`).
+ */
 const DateSchema = z.union([z.string(), z.number().int(), z.date()]).transform((value, ctx) => {
-  const ms =
-    value instanceof Date
-      ? value.getTime()
-      : typeof value === 'number'
-        ? value
-        : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseDate(value);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({
       code: 'custom',
       message: `not a date: ${JSON.stringify(value)} (use YYYY-MM-DD, an ISO timestamp or epoch ms)`,
+    });
+    return z.NEVER;
+  }
+  if (ms < EARLIEST_DATE || ms >= LATEST_DATE) {
+    const hint =
+      typeof value === 'number' && /^\d{8}$/.test(String(value))
+        ? ` (${value} looks like YYYYMMDD: write ${String(value).slice(0, 4)}-${String(value).slice(4, 6)}-${String(value).slice(6)})`
+        : '';
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is ${new Date(ms).toISOString().slice(0, 10)}, outside 1990–2099${hint}`,
     });
     return z.NEVER;
   }
@@ -60,8 +86,25 @@ export const DataConfigSchema = z
   .object({
     /** Store key of the market (ccxt exchange id for exchange data). Default `binance`. */
     exchange: z.string().min(1).default('binance'),
-    symbols: z.array(z.string().min(1)).min(1),
+    /** Markets as `BASE/QUOTE` (ccxt's unified form), e.g. `BTC/USDT`. Each at most once. */
+    symbols: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*\/[A-Za-z0-9]+(?::[A-Za-z0-9]+)?$/,
+            'expected BASE/QUOTE, e.g. BTC/USDT',
+          ),
+      )
+      .min(1)
+      .refine((symbols) => new Set(symbols).size === symbols.length, { message: 'a symbol is listed twice' }),
+    /** Timeframe of the candles read from the source and the store. */
     timeframe: TimeframeSchema,
+    /**
+     * Train on bars resampled to this longer timeframe (a whole multiple of `timeframe`), e.g. 1h
+     * candles → `resample: 4h`. Only completed buckets are used. Default: no resampling.
+     */
+    resample: TimeframeSchema.optional(),
     start: DateSchema,
     end: DateSchema,
     source: SourceSchema,
@@ -69,7 +112,18 @@ export const DataConfigSchema = z
     store: StoreSchema.prefault({ kind: 'duckdb' }),
   })
   .strict()
-  .refine((data) => data.start < data.end, { message: 'start must be before end', path: ['end'] });
+  .refine((data) => data.start < data.end, { message: 'start must be before end', path: ['end'] })
+  .superRefine((data, ctx) => {
+    if (data.resample === undefined) return;
+    const base = timeframeToMs(data.timeframe);
+    const target = timeframeToMs(data.resample);
+    if (target <= base || target % base !== 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resample'],
+        message: `must be a whole multiple of data.timeframe (${data.timeframe}) longer than it`,
+      });
+  });
 
 export const LabelsConfigSchema = z.discriminatedUnion('kind', [
   z
@@ -104,13 +158,16 @@ export const LabelsConfigSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/** GBDT parameters as a strategy writes them: the seed is the strategy's own `seed` (one seed, never two that disagree). */
+const ModelParamsWithoutSeed = GbdtParamsSchema.omit({ seed: true });
+
 export const ModelConfigSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gbdt'), params: GbdtParamsSchema.prefault({}) }).strict(),
+  z.object({ kind: z.literal('gbdt'), params: ModelParamsWithoutSeed.prefault({}) }).strict(),
   z
     .object({
       kind: z.literal('ensemble'),
       /** GBDT members averaged by probability; default: the depth-wise + leaf-wise pair. */
-      members: z.array(GbdtParamsSchema).min(1).optional(),
+      members: z.array(ModelParamsWithoutSeed).min(1).optional(),
       weights: z.array(z.number().positive()).optional(),
     })
     .strict(),
@@ -148,8 +205,14 @@ export const ValidationConfigSchema = z.discriminatedUnion('method', [
       /** Rows dropped between train and test (embargo against label overlap); default 0 (labels are also purged by their end times). */
       gap: z.number().int().min(0).default(0),
       anchored: z.boolean().default(false),
+      /** Worker threads that train folds in parallel (same bytes as one). Default: the machine's cores. */
+      workers: z.number().int().positive().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((v) => v.validationSize < v.trainSize, {
+      message: 'validationSize must be smaller than trainSize (it is held out of the training rows)',
+      path: ['validationSize'],
+    }),
   z
     .object({
       method: z.literal('holdout'),
@@ -160,16 +223,18 @@ export const ValidationConfigSchema = z.discriminatedUnion('method', [
     .strict(),
 ]);
 
-export const BacktestConfigSchema = z
-  .object({
-    /** Go long when P(up) ≥ this (binary) or when "up" is the most likely class (ternary). Default 0.55. */
-    entryThreshold: z.number().gt(0).lt(1).default(0.55),
-    /** Also go short when P(up) ≤ 1 − threshold (binary) or "down" is most likely (ternary). Default false. */
-    allowShort: z.boolean().default(false),
-    feesBps: z.number().min(0).default(10),
-    slippageBps: z.number().min(0).default(5),
-  })
-  .strict();
+/** How out-of-sample signals become positions and fills: the one position rule plus costs. */
+export const BacktestConfigSchema = PositionRuleSchema.extend({
+  /** Commission per fill in basis points of traded notional. Default 10. */
+  feesBps: z.number().min(0).default(10),
+  /** Adverse slippage per fill in basis points. Default 5. */
+  slippageBps: z.number().min(0).default(5),
+  /**
+   * Calendar for annualising Sharpe, CAGR…: `crypto` (365 days), `equity` (252 days × 6.5 h), or
+   * `auto` (default): crypto when the bars include weekends, equity otherwise.
+   */
+  calendar: z.enum(['auto', 'crypto', 'equity']).default('auto'),
+}).strict();
 
 export const StrategyConfigSchema = z
   .object({
@@ -179,7 +244,16 @@ export const StrategyConfigSchema = z
     seed: z.number().int().min(0).default(42),
     data: DataConfigSchema,
     /** Features: `{ preset: standard }` (the 100+ feature standard set) or a feature set. */
-    features: z.union([z.object({ preset: z.literal('standard') }).strict(), FeatureSetSchema]),
+    features: z.union([
+      z
+        .object({
+          preset: z.literal('standard'),
+          /** Higher timeframes joined from completed bars; default `[4h, 1d]` (for bars of 1h or shorter). */
+          higherTimeframes: z.array(TimeframeSchema).optional(),
+        })
+        .strict(),
+      FeatureSetSchema,
+    ]),
     labels: LabelsConfigSchema,
     model: ModelConfigSchema,
     validation: ValidationConfigSchema,
@@ -193,9 +267,19 @@ export const StrategyConfigSchema = z
       .prefault({}),
     backtest: BacktestConfigSchema.prefault({}),
     /** Quality gates over out-of-sample and backtest metrics, e.g. `sharpe > 1.5`. Default none. */
-    gates: QualityGatesSchema.default([]),
+    gates: QualityGatesSchema.default([]).superRefine((gates, ctx) => {
+      gates.forEach((gate, i) => {
+        if ((STRATEGY_METRIC_NAMES as readonly string[]).includes(gate.metric)) return;
+        const hint = didYouMean(gate.metric, STRATEGY_METRIC_NAMES);
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `unknown metric '${gate.metric}'${hint ? `: ${hint}` : ''} (known: ${STRATEGY_METRIC_NAMES.join(', ')})`,
+        });
+      });
+    }),
     registry: z
-      .object({ root: z.string().default('models') })
+      .object({ root: z.string().min(1).default('models') })
       .strict()
       .prefault({}),
   })
@@ -231,7 +315,16 @@ export function parseStrategy(text: string, source = 'strategy'): StrategyConfig
       })),
     );
   }
-  const result = StrategyConfigSchema.safeParse(document.toJS());
+  let value: unknown;
+  try {
+    // The yaml library refuses alias bombs (excessive alias expansion) with a ReferenceError.
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(source, [{ reason: `cannot expand the YAML: ${(error as Error).message}` }], {
+      cause: error,
+    });
+  }
+  const result = StrategyConfigSchema.safeParse(value);
   if (result.success) return result.data;
   const issues: ValidationIssue[] = result.error.issues.map((issue) => {
     const path = issue.path.map(String);

@@ -1,45 +1,32 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type PositionTrade, positionTrades, vectorizedBacktest } from '@candlelab/backtest';
+import type { Classifier, MarketCalendar, ProgressCallback } from '@candlelab/core';
+import { sliceRows } from '@candlelab/core';
+import type { RowReport } from '@candlelab/features';
+import { hashBars, type Manifest, ModelRegistry } from '@candlelab/registry';
 import {
-  type Bars,
-  type Classifier,
-  type Dataset,
-  lowerBound,
-  NotEnoughDataError,
-  type ProgressCallback,
-  sliceBars,
-  sliceRows,
-  timeframeToMs,
-} from '@candlelab/core';
-import { buildDataset, type FeatureSet, type RowReport, standardFeatureSet } from '@candlelab/features';
-import {
-  accuracy,
-  classificationReport,
-  equityFromReturns,
-  logLoss,
-  rocAuc,
-  tradeListMetrics,
-  tradingMetrics,
-} from '@candlelab/metrics';
-import { computeFingerprint, hashBars, type Manifest, ModelRegistry } from '@candlelab/registry';
-import {
-  chronologicalSplit,
   evaluateGates,
   type GateReport,
-  type Metric,
   permutationImportance,
-  purgeTrain,
   rangesToIndices,
-  runWalkForward,
   type Split,
-  walkForwardSplitByTime,
 } from '@candlelab/validation';
-import { type ClassLabels, computeClassLabels } from './labelStage.js';
+import {
+  type BacktestMetrics,
+  type BuyAndHoldMetrics,
+  backtestOutOfSample,
+  type StrategyBacktest,
+  type SymbolSignals,
+} from './backtestStage.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
+import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
 import { renderReport } from './renderReport.js';
 import type { LoadedStrategy, StrategyConfig } from './strategyConfig.js';
+import { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
+import type { StrategyMetricName } from './strategyMetrics.js';
+import { strategySplits } from './strategySplits.js';
+import { classificationMetrics, runStrategyFolds, type StrategyFolds } from './walkForwardStage.js';
 
 export interface TrainOptions {
   /** Train on these symbols instead of `data.symbols` (e.g. one symbol of a universe). */
@@ -48,6 +35,8 @@ export interface TrainOptions {
   register?: boolean;
   /** Registry folder; default `registry.root` of the config, relative to the config file. */
   registryRoot?: string;
+  /** Keep each fold's fitted model in the result (`foldModels`), for audits. Default false. */
+  keepFoldModels?: boolean;
   onProgress?: ProgressCallback;
 }
 
@@ -66,400 +55,88 @@ export interface ImportanceRow {
   std: number;
 }
 
+/** One walk-forward fold, scored on its own test rows only. */
+export interface FoldSummary {
+  fold: number;
+  trainRows: number;
+  validationRows: number;
+  testRows: number;
+  testStart: number;
+  testEnd: number;
+  metrics: Record<string, number>;
+}
+
+/** One symbol's out-of-sample results (its share of the stitched predictions, its own backtest). */
+export interface SymbolResult {
+  symbol: string;
+  oosRows: number;
+  oosStart: number;
+  oosEnd: number;
+  /** Classification metrics over this symbol's out-of-sample rows. */
+  oos: Record<string, number>;
+  backtest: BacktestMetrics;
+  buyAndHold: BuyAndHoldMetrics;
+}
+
 export interface TrainResult {
   strategy: string;
   symbols: string[];
+  /** Timeframe trained on (`data.resample` when set, else `data.timeframe`). */
   timeframe: string;
+  calendar: MarketCalendar;
+  seed: number;
   data: SymbolData[];
   /** Rows used for training and validation after warm-up and label drops. */
   datasetRows: number;
   features: number;
-  folds: number;
-  /** Rows scored out of sample, and the time of the first of them. */
+  /** Every fold with its own out-of-sample metrics. */
+  folds: FoldSummary[];
+  /** Threads that trained the folds. */
+  workers: number;
+  /** Rows scored out of sample, and the times of the first and last of them. */
   oosRows: number;
   oosStart: number;
+  oosEnd: number;
   /** Time of the first dataset row (the first bar after the features' warm-up). */
   firstRowTime: number;
-  /** Out-of-sample classification metrics over the stitched test rows. */
+  /** Out-of-sample classification metrics over the stitched test rows of all symbols. */
   oos: Record<string, number>;
-  /** Backtest of the out-of-sample predictions (equal-weight across symbols). */
-  backtest: Record<string, number>;
-  /** Buy-and-hold over the same out-of-sample bars, for comparison. */
-  buyAndHold: Record<string, number>;
+  /** Backtest of the out-of-sample signals: the equal-weight portfolio of the symbols. */
+  backtest: BacktestMetrics;
+  /** Buy-and-hold of the same symbols over the same bars, equal-weight. */
+  buyAndHold: BuyAndHoldMetrics;
+  perSymbol: SymbolResult[];
+  /** The metrics the gates read (see `STRATEGY_METRICS`). */
+  metrics: Record<StrategyMetricName, number>;
   importance: ImportanceRow[];
   gates: GateReport;
   model?: Manifest;
   modelDir?: string;
   reportPath?: string;
+  predictionsPath?: string;
   timingsMs: Record<string, number>;
+  /** The out-of-sample signals per symbol (probabilities, positions, folds); also written as CSV beside the model. */
+  signals: SymbolSignals[];
+  /** Each fold's fitted model, with `keepFoldModels`. */
+  foldModels?: Classifier[];
 }
 
-const classificationMetrics = (numClasses: number, upClass: number): Record<string, Metric> => ({
-  accuracy: { fn: (y, pred) => accuracy(y, pred), greaterIsBetter: true },
-  f1Macro: { fn: (y, pred) => classificationReport(y, pred, numClasses).macro.f1, greaterIsBetter: true },
-  logLoss: { fn: (y, proba) => logLoss(y, proba, numClasses), greaterIsBetter: false, input: 'proba' },
-  auc: {
-    // One-vs-rest AUC of the "up" class: how well the model ranks up-moves first.
-    fn: (y, proba) =>
-      rocAuc(
-        y.map((v) => (v === upClass ? 1 : 0)),
-        proba.filter((_, k) => k % numClasses === upClass),
-      ),
-    greaterIsBetter: true,
-    input: 'proba',
-  },
-});
+/** A train result as JSON output shows it: everything but the typed-array signals and the model objects. */
+export function trainResultJson(result: TrainResult): Omit<TrainResult, 'signals' | 'foldModels'> {
+  const { signals: _signals, foldModels: _models, ...rest } = result;
+  return rest;
+}
 
+/** The @candlelab packages whose code computes a model, with their versions (stored in the manifest). */
 function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
-  const names = [
-    'core',
-    'data',
-    'indicators',
-    'fuzzy',
-    'labels',
-    'features',
-    'gbdt',
-    'nn',
-    'validation',
-    'backtest',
-    'pipeline',
-  ];
+  const names = ['core', 'data', 'indicators', 'fuzzy', 'labels', 'features', 'gbdt', 'nn', 'validation', 'backtest'];
   return Object.fromEntries(
-    names.map((name) => [
-      `@candlelab/${name}`,
-      (require(`@candlelab/${name}/package.json`) as { version: string }).version,
+    [...names.map((name) => `@candlelab/${name}`), '@candlelab/pipeline'].map((name) => [
+      name,
+      (require(`${name}/package.json`) as { version: string }).version,
     ]),
   );
-}
-
-/** The splits of the configured validation, purged so no training label overlaps a later window. */
-function makeSplits(config: StrategyConfig, dataset: Dataset): Split[] {
-  const validation = config.validation;
-  let splits: Split[];
-  if (validation.method === 'holdout') {
-    splits = [
-      chronologicalSplit(dataset.time, {
-        fractions: { train: validation.train, validation: validation.validation, test: validation.test },
-      }),
-    ];
-  } else {
-    const bar = timeframeToMs(config.data.timeframe);
-    splits = walkForwardSplitByTime(dataset.time, {
-      trainSize: validation.trainSize * bar,
-      testSize: validation.testSize * bar,
-      step: (validation.step ?? validation.testSize) * bar,
-      gap: validation.gap * bar,
-      validationSize: validation.validationSize * bar,
-      anchored: validation.anchored,
-    });
-  }
-  const times = { time: dataset.time, labelEnd: dataset.labelEnd! };
-  return splits.map((split) => {
-    const heldOut = [...(split.validation ?? []), ...split.test];
-    const purged: Split = { train: purgeTrain(times, split.train, heldOut), test: split.test };
-    if (split.validation) purged.validation = purgeTrain(times, split.validation, split.test);
-    return purged;
-  });
-}
-
-/** Rows of several symbols' datasets merged in time order (stable), with a symbol column. */
-function stackDatasets(parts: readonly Dataset[], symbols: readonly string[]): Dataset {
-  if (parts.length === 1) return { ...parts[0]!, symbolIndex: new Uint16Array(parts[0]!.y.length), symbols };
-  const order: Array<[number, number]> = [];
-  parts.forEach((part, s) => {
-    for (let i = 0; i < part.y.length; i++) order.push([s, i]);
-  });
-  order.sort((a, b) => parts[a[0]]!.time[a[1]]! - parts[b[0]]!.time[b[1]]! || a[0] - b[0]);
-  const d = parts[0]!.featureNames.length;
-  const n = order.length;
-  const out: Dataset = {
-    X: new Float64Array(n * d),
-    y: new Float64Array(n),
-    featureNames: parts[0]!.featureNames,
-    time: new Float64Array(n),
-    labelEnd: new Float64Array(n),
-    weights: new Float64Array(n),
-    symbolIndex: new Uint16Array(n),
-    symbols,
-  };
-  order.forEach(([s, i], row) => {
-    const part = parts[s]!;
-    out.X.set(part.X.subarray(i * d, i * d + d), row * d);
-    out.y[row] = part.y[i]!;
-    out.time[row] = part.time[i]!;
-    out.labelEnd![row] = part.labelEnd![i]!;
-    out.weights![row] = part.weights?.[i] ?? 1;
-    out.symbolIndex![row] = s;
-  });
-  return out;
-}
-
-/** Target positions from class probabilities: long on a confident "up", short (if allowed) on a confident "down". */
-function targetFromProba(
-  proba: Float64Array,
-  row: number,
-  labels: ClassLabels,
-  config: StrategyConfig['backtest'],
-): number {
-  const k = labels.numClasses;
-  const p = proba.subarray(row * k, row * k + k);
-  const up = p[labels.upClass]!;
-  if (k === 2) {
-    if (up >= config.entryThreshold) return 1;
-    if (config.allowShort && up <= 1 - config.entryThreshold) return -1;
-    return 0;
-  }
-  const best = p.indexOf(Math.max(...p));
-  if (best === labels.upClass && up >= config.entryThreshold / 2) return 1;
-  if (config.allowShort && best === labels.downClass) return -1;
-  return 0;
-}
-
-interface SymbolBacktest {
-  symbol: string;
-  bars: Bars;
-  start: number;
-  returns: Float64Array;
-  positions: Float64Array;
-  holdReturns: Float64Array;
-  trades: PositionTrade[];
-  equity: Float64Array;
-}
-
-/**
- * Runs the whole chain for a strategy: load bars (store first) → labels → features → dataset
- * (every dropped row counted) → purged walk-forward or holdout validation → out-of-sample metrics
- * → backtest of out-of-sample signals → permutation importance → final model on all rows →
- * gates → registry (model, metrics, importance, exact config, fingerprint, HTML report).
- */
-export async function trainStrategy(loaded: LoadedStrategy, options: TrainOptions = {}): Promise<TrainResult> {
-  const { config } = loaded;
-  const progress = options.onProgress ?? (() => {});
-  const timings: Record<string, number> = {};
-  const time = async <T>(step: string, fn: () => T | Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timings[step] = Math.round(performance.now() - started);
-    }
-  };
-  const symbols = [...(options.symbols ?? config.data.symbols)];
-  const loadedBars = await time('load', () => loadStrategyBars(config.data, symbols, loaded.baseDir, progress));
-  const featureSet: FeatureSet = 'preset' in config.features ? standardFeatureSet() : config.features;
-
-  const perSymbol = await time('features', () =>
-    symbols.map((symbol, s) => {
-      progress({ phase: 'features', done: s, total: symbols.length, detail: { symbol } });
-      const { bars } = loadedBars.get(symbol)!;
-      const labels = computeClassLabels(bars, config.labels);
-      const built = buildDataset(bars, featureSet, {
-        label: labels.y,
-        labelEnd: labels.labelEnd,
-        weight: labels.weight,
-      });
-      return { symbol, bars, labels, built };
-    }),
-  );
-  const labels = perSymbol[0]!.labels;
-  const dataset = stackDatasets(
-    perSymbol.map((p) => p.built.dataset),
-    symbols,
-  );
-  if (dataset.y.length < 100)
-    throw new NotEnoughDataError('training rows after warm-up and label drops', 100, dataset.y.length);
-
-  await prepareModelRuntime(config.model);
-  const splits = makeSplits(config, dataset);
-  const foldModels: Classifier[] = [];
-  const walkForward = await time('validate', () =>
-    runWalkForward(dataset, splits, {
-      createEstimator: (fold) => {
-        const model = createModel(config.model, labels.numClasses, config.seed + fold);
-        foldModels[fold] = model;
-        return model;
-      },
-      metrics: classificationMetrics(labels.numClasses, labels.upClass),
-      onProgress: progress,
-    }),
-  );
-
-  // Backtest the out-of-sample signals, each symbol over its own tested bars.
-  const backtests = await time('backtest', () =>
-    perSymbol.map(({ symbol, bars }, s): SymbolBacktest | undefined => {
-      const targets = new Float64Array(bars.time.length);
-      let first = Number.POSITIVE_INFINITY;
-      let last = -1;
-      for (const row of walkForward.testedRows) {
-        if (dataset.symbolIndex![row] !== s) continue;
-        const barIndex = lowerBound(bars.time, dataset.time[row]!);
-        targets[barIndex] = targetFromProba(walkForward.proba!, row, labels, config.backtest);
-        first = Math.min(first, barIndex);
-        last = Math.max(last, barIndex);
-      }
-      if (last < 0) return undefined;
-      const end = Math.min(bars.time.length, last + 2);
-      const window = sliceBars(bars, first, end);
-      const positions = targets.subarray(first, end);
-      const run = vectorizedBacktest(window, positions, {
-        feesBps: config.backtest.feesBps,
-        slippageBps: config.backtest.slippageBps,
-      });
-      const holdReturns = window.close.map((c, i) => (i === 0 ? 0 : c / window.close[i - 1]! - 1));
-      const trades = positionTrades(window, positions, config.backtest.feesBps + config.backtest.slippageBps);
-      return {
-        symbol,
-        bars: window,
-        start: first,
-        returns: run.returns,
-        positions,
-        holdReturns,
-        trades,
-        equity: run.equity,
-      };
-    }),
-  );
-  const tested = backtests.filter((b): b is SymbolBacktest => b !== undefined);
-  const combined = combineReturns(tested);
-  const annualization = { timeframe: config.data.timeframe, calendar: 'crypto' as const };
-  const strategyMetrics = tradingMetrics(combined.returns, { ...annualization, positions: combined.exposure });
-  const holdMetrics = tradingMetrics(combined.holdReturns, annualization);
-  const allTrades = tested.flatMap((b) => b.trades);
-  const tradeStats = tradeListMetrics(allTrades);
-  const backtest = {
-    sharpe: strategyMetrics.sharpe,
-    sortino: strategyMetrics.sortino,
-    totalReturn: strategyMetrics.totalReturn,
-    cagr: strategyMetrics.cagr,
-    maxDrawdown: strategyMetrics.maxDrawdown,
-    calmar: strategyMetrics.calmar,
-    exposure: strategyMetrics.exposure,
-    trades: tradeStats.trades,
-    winRate: tradeStats.winRate,
-    profitFactor: tradeStats.profitFactor,
-    expectancy: tradeStats.expectancy,
-    avgHoldBars: allTrades.length > 0 ? allTrades.reduce((s, t) => s + t.holdBars, 0) / allTrades.length : 0,
-  };
-  const buyAndHold = {
-    sharpe: holdMetrics.sharpe,
-    totalReturn: holdMetrics.totalReturn,
-    maxDrawdown: holdMetrics.maxDrawdown,
-  };
-
-  // Permutation importance of the last fold's model on its own (out-of-sample) test rows.
-  const importance = await time('importance', () => {
-    if (!config.importance.enabled) return [];
-    const lastSplit = splits[splits.length - 1]!;
-    let testRows = rangesToIndices(lastSplit.test);
-    if (testRows.length > config.importance.maxRows)
-      testRows = testRows.subarray(testRows.length - config.importance.maxRows);
-    const test = sliceRows(dataset, testRows[0]!, testRows[testRows.length - 1]! + 1);
-    const result = permutationImportance(foldModels[splits.length - 1]!, test, {
-      metric: classificationMetrics(labels.numClasses, labels.upClass).logLoss!,
-      nRepeats: config.importance.repeats,
-      seed: config.seed,
-    });
-    return dataset.featureNames
-      .map((feature, j) => ({ feature, mean: result.mean[j]!, std: result.std[j]! }))
-      .sort((a, b) => b.mean - a.mean);
-  });
-
-  // The deployable model: trained on every row, the newest part held out for early stopping.
-  const finalModel = await time('final model', async () => {
-    const model = createModel(config.model, labels.numClasses, config.seed);
-    const lastSplit = splits[splits.length - 1]!;
-    const holdout = lastSplit.validation ? rangesToIndices(lastSplit.validation).length : 0;
-    const cut = dataset.y.length - holdout;
-    progress({ phase: 'final model', done: 0, total: 1 });
-    await model.fit(
-      sliceRows(dataset, 0, cut),
-      holdout > 0 ? { validation: sliceRows(dataset, cut, dataset.y.length) } : {},
-    );
-    progress({ phase: 'final model', done: 1, total: 1 });
-    return model;
-  });
-
-  const metrics = {
-    ...prefixed('oos', walkForward.metrics),
-    ...backtest,
-    oosRows: walkForward.testedRows.length,
-    folds: splits.length,
-  };
-  const gates = evaluateGates(config.gates, metrics);
-  const result: TrainResult = {
-    strategy: config.name,
-    symbols,
-    timeframe: config.data.timeframe,
-    data: perSymbol.map(({ symbol, built }) => {
-      const { bars, report } = loadedBars.get(symbol)!;
-      return {
-        symbol,
-        bars: bars.time.length,
-        fromStore: report.fromStore,
-        fetched: report.fetched,
-        gaps: report.gaps.length,
-        rows: built.report,
-      };
-    }),
-    datasetRows: dataset.y.length,
-    features: dataset.featureNames.length,
-    folds: splits.length,
-    oosRows: walkForward.testedRows.length,
-    oosStart: dataset.time[walkForward.testedRows[0]!]!,
-    firstRowTime: dataset.time[0]!,
-    oos: walkForward.metrics,
-    backtest,
-    buyAndHold,
-    importance,
-    gates,
-    timingsMs: timings,
-  };
-
-  if (options.register ?? true) {
-    await time('register', () => {
-      const first = tested[0];
-      const html = first
-        ? renderReport({
-            title: `${config.name} · ${symbols.join(', ')} ${config.data.timeframe}`,
-            subtitle: `out-of-sample ${new Date(first.bars.time[0]!).toISOString().slice(0, 10)} → ${new Date(first.bars.time[first.bars.time.length - 1]!).toISOString().slice(0, 10)} · ${splits.length} folds · ${walkForward.testedRows.length} test rows`,
-            candles: first.bars,
-            trades: first.trades,
-            equity: first.equity,
-            benchmarkEquity: equityFromReturns(first.holdReturns).subarray(1),
-            tables: { 'Out-of-sample model': walkForward.metrics, Backtest: backtest, 'Buy and hold': buyAndHold },
-            importance,
-            gates: gates.results.map((g) => ({ expression: g.expression, passed: g.passed, reason: g.reason })),
-          })
-        : undefined;
-      const registry = new ModelRegistry({
-        root: options.registryRoot ?? resolve(loaded.baseDir, config.registry.root),
-      });
-      const manifest = registry.register({
-        strategy: config.name,
-        symbol: symbols.join('+'),
-        timeframe: config.data.timeframe,
-        model: finalModel.toJSON(),
-        metrics,
-        featureImportance: importance,
-        config: loaded.text,
-        fingerprint: computeFingerprint({
-          data: symbols.map((symbol) => hashBars(loadedBars.get(symbol)!.bars)),
-          featureSet,
-          labels: config.labels,
-          split: config.validation,
-          hyperparameters: config.model,
-          packageVersions: packageVersions(),
-          seed: config.seed,
-        }),
-        ...(html ? { extraFiles: { 'report.html': html } } : {}),
-      });
-      result.model = manifest;
-      result.modelDir = registry.dirOf(manifest.id);
-      if (html) result.reportPath = join(result.modelDir, 'report.html');
-    });
-  }
-  return result;
 }
 
 function prefixed(prefix: string, record: Readonly<Record<string, number>>): Record<string, number> {
@@ -468,32 +145,241 @@ function prefixed(prefix: string, record: Readonly<Record<string, number>>): Rec
   );
 }
 
-/** Equal-weight portfolio of the symbols' per-bar returns, aligned by bar time. */
-function combineReturns(backtests: readonly SymbolBacktest[]): {
-  returns: Float64Array;
-  holdReturns: Float64Array;
-  exposure: Float64Array;
-} {
-  const byTime = new Map<number, [number, number, number, number]>();
-  for (const b of backtests) {
-    for (let i = 0; i < b.returns.length; i++) {
-      const entry = byTime.get(b.bars.time[i]!) ?? [0, 0, 0, 0];
-      entry[0] += b.returns[i]!;
-      entry[1] += b.holdReturns[i]!;
-      entry[2] += b.positions[i] === 0 ? 0 : 1;
-      entry[3] += 1;
-      byTime.set(b.bars.time[i]!, entry);
-    }
-  }
-  const times = [...byTime.keys()].sort((a, b) => a - b);
-  const returns = new Float64Array(times.length);
-  const holdReturns = new Float64Array(times.length);
-  const exposure = new Float64Array(times.length);
-  times.forEach((t, i) => {
-    const [r, h, e, count] = byTime.get(t)!;
-    returns[i] = r / count;
-    holdReturns[i] = h / count;
-    exposure[i] = e / count;
+/** Stage: permutation importance of the last fold's model on its own (out-of-sample) test rows. */
+function importanceStage(config: StrategyConfig, data: StrategyDataset, splits: Split[], folds: StrategyFolds) {
+  if (!config.importance.enabled) return [];
+  const lastSplit = splits[splits.length - 1]!;
+  let testRows = rangesToIndices(lastSplit.test);
+  if (testRows.length > config.importance.maxRows)
+    testRows = testRows.subarray(testRows.length - config.importance.maxRows);
+  const test = sliceRows(data.dataset, testRows[0]!, testRows[testRows.length - 1]! + 1);
+  const result = permutationImportance(folds.models[splits.length - 1]!, test, {
+    metric: classificationMetrics(data.labels.numClasses, data.labels.upClass).logLoss!,
+    nRepeats: config.importance.repeats,
+    seed: config.seed,
   });
-  return { returns, holdReturns, exposure };
+  return data.dataset.featureNames
+    .map((feature, j) => ({ feature, mean: result.mean[j]!, std: result.std[j]! }))
+    .sort((a, b) => b.mean - a.mean);
+}
+
+/** Stage: the deployable model, trained on every row with the newest part held out for early stopping. */
+async function finalModelStage(config: StrategyConfig, data: StrategyDataset, splits: Split[]): Promise<Classifier> {
+  const model = createModel(config.model, data.labels.numClasses, config.seed);
+  const lastSplit = splits[splits.length - 1]!;
+  const holdout = lastSplit.validation ? rangesToIndices(lastSplit.validation).length : 0;
+  const n = data.dataset.y.length;
+  const cut = n - holdout;
+  await model.fit(sliceRows(data.dataset, 0, cut), holdout > 0 ? { validation: sliceRows(data.dataset, cut, n) } : {});
+  return model;
+}
+
+/** The metrics gates read, from the stitched out-of-sample predictions and the portfolio backtest. */
+function gateMetrics(folds: StrategyFolds, backtest: StrategyBacktest): Record<StrategyMetricName, number> {
+  const { walkForward } = folds;
+  const totalReturn = backtest.portfolioBacktest.totalReturn;
+  const buyAndHoldReturn = backtest.portfolioBuyAndHold.totalReturn;
+  const oos = prefixed('oos', walkForward.metrics) as Record<
+    'oosAccuracy' | 'oosF1Macro' | 'oosLogLoss' | 'oosAuc',
+    number
+  >;
+  return {
+    ...backtest.portfolioBacktest,
+    buyAndHoldReturn,
+    excessReturn: totalReturn - buyAndHoldReturn,
+    ...oos,
+    oosRows: walkForward.testedRows.length,
+    folds: walkForward.folds.length,
+  };
+}
+
+function withoutWorkers(validation: StrategyConfig['validation']): object {
+  if (validation.method !== 'walkForward') return validation;
+  const { workers: _workers, ...rest } = validation;
+  return rest;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const sectionId = (symbol: string) => symbol.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+
+/** Stage: the HTML report, one section per symbol plus the portfolio, every number from the backtest's arrays. */
+function reportStage(config: StrategyConfig, result: TrainResult, backtest: StrategyBacktest): string {
+  const symbolSections = backtest.symbols.map((s) => ({
+    id: sectionId(s.symbol),
+    title: s.symbol,
+    candles: s.bars,
+    trades: s.trades,
+    time: s.bars.time,
+    equity: s.equity,
+    benchmarkEquity: s.holdEquity,
+    tables: {
+      Backtest: s.backtest,
+      'Buy and hold': s.buyAndHold,
+      'Out-of-sample model': result.perSymbol.find((p) => p.symbol === s.symbol)!.oos,
+    },
+  }));
+  const portfolio = {
+    id: 'portfolio',
+    title: `Portfolio (${backtest.symbols.length} symbol${backtest.symbols.length === 1 ? '' : 's'}, equal weight)`,
+    time: backtest.portfolio.time,
+    equity: backtest.portfolio.equity,
+    benchmarkEquity: backtest.portfolio.holdEquity,
+    tables: { Backtest: result.backtest, 'Buy and hold': result.buyAndHold },
+  };
+  return renderReport({
+    title: `${config.name} · ${result.symbols.join(', ')} ${result.timeframe}`,
+    subtitle: `out of sample ${day(result.oosStart)} → ${day(result.oosEnd)} · ${result.folds.length} folds · ${result.oosRows} test rows · ${result.calendar} calendar · seed ${result.seed}`,
+    sections: backtest.symbols.length > 1 ? [portfolio, ...symbolSections] : symbolSections,
+    tables: { 'Out-of-sample model (all symbols)': result.oos },
+    folds: result.folds.map((f) => ({
+      fold: f.fold + 1,
+      trainRows: f.trainRows,
+      testRows: f.testRows,
+      testStart: day(f.testStart),
+      testEnd: day(f.testEnd),
+      ...f.metrics,
+    })),
+    importance: result.importance,
+    gates: result.gates.results.map((g) => ({ expression: g.expression, passed: g.passed, reason: g.reason })),
+  });
+}
+
+/**
+ * Runs a strategy as a chain of named stages, each a public function of the library:
+ * load (store first) → dataset (labels + features' multi-symbol builder, every dropped row
+ * counted) → splits (purged walk-forward or holdout) → validate (folds, on worker threads when
+ * `validation.workers` > 1) → backtest (the one position rule, per symbol and as a portfolio) →
+ * importance → final model → gates → register (model, metrics, importance, config, fingerprint,
+ * out-of-sample predictions CSV, HTML report).
+ */
+export async function trainStrategy(loaded: LoadedStrategy, options: TrainOptions = {}): Promise<TrainResult> {
+  const { config } = loaded;
+  const progress = options.onProgress ?? (() => {});
+  const timings: Record<string, number> = {};
+  const stage = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - started);
+    }
+  };
+  const symbols = [...(options.symbols ?? config.data.symbols)];
+  const featureSet = strategyFeatureSet(config);
+  const loadedBars = await stage('load', () => loadStrategyBars(config.data, symbols, loaded.baseDir, progress));
+  const data = await stage('dataset', () => {
+    progress({ phase: 'features', done: 0, total: 1 });
+    return buildStrategyDataset(
+      config,
+      symbols.map((symbol) => strategyBars(config, loadedBars.get(symbol)!.bars)),
+      featureSet,
+    );
+  });
+  await prepareModelRuntime(config.model);
+  const splits = strategySplits(config, data.dataset);
+  const folds = await stage('validate', () => runStrategyFolds(config, data, splits, progress));
+  const backtest = await stage('backtest', () => backtestOutOfSample(config, data, folds.walkForward));
+  const importance = await stage('importance', () => importanceStage(config, data, splits, folds));
+  const finalModel = await stage('final model', async () => {
+    progress({ phase: 'final model', done: 0, total: 1 });
+    const model = await finalModelStage(config, data, splits);
+    progress({ phase: 'final model', done: 1, total: 1 });
+    return model;
+  });
+
+  const { walkForward } = folds;
+  const metrics = gateMetrics(folds, backtest);
+  const gates = evaluateGates(config.gates, metrics);
+  const tested = walkForward.testedRows;
+  const result: TrainResult = {
+    strategy: config.name,
+    symbols,
+    timeframe: config.data.resample ?? config.data.timeframe,
+    calendar: backtest.calendar,
+    seed: config.seed,
+    data: symbols.map((symbol, s) => {
+      const { bars, report } = loadedBars.get(symbol)!;
+      return {
+        symbol,
+        bars: bars.time.length,
+        fromStore: report.fromStore,
+        fetched: report.fetched,
+        gaps: report.gaps.length,
+        rows: data.reports[s]!,
+      };
+    }),
+    datasetRows: data.dataset.y.length,
+    features: data.dataset.featureNames.length,
+    folds: walkForward.folds.map((f) => ({
+      fold: f.fold,
+      trainRows: f.trainRows,
+      validationRows: f.validationRows,
+      testRows: f.testRows,
+      testStart: f.testStart,
+      testEnd: f.testEnd,
+      metrics: f.metrics,
+    })),
+    workers: folds.workers,
+    oosRows: tested.length,
+    oosStart: data.dataset.time[tested[0]!]!,
+    oosEnd: data.dataset.time[tested[tested.length - 1]!]!,
+    firstRowTime: data.dataset.time[0]!,
+    oos: walkForward.metrics,
+    backtest: backtest.portfolioBacktest,
+    buyAndHold: backtest.portfolioBuyAndHold,
+    perSymbol: backtest.symbols.map((s) => {
+      const signals = backtest.signals.find((x) => x.symbol === s.symbol)!;
+      return {
+        symbol: s.symbol,
+        oosRows: signals.time.length,
+        oosStart: signals.time[0]!,
+        oosEnd: signals.time[signals.time.length - 1]!,
+        oos: s.oos,
+        backtest: s.backtest,
+        buyAndHold: s.buyAndHold,
+      };
+    }),
+    metrics,
+    importance,
+    gates,
+    timingsMs: timings,
+    signals: backtest.signals,
+  };
+  if (options.keepFoldModels) result.foldModels = folds.models;
+
+  if (options.register ?? true) {
+    await stage('register', () => {
+      const registry = new ModelRegistry({
+        root: options.registryRoot ?? resolve(loaded.baseDir, config.registry.root),
+      });
+      const manifest = registry.register({
+        strategy: config.name,
+        symbol: symbols.join('+'),
+        timeframe: result.timeframe as StrategyConfig['data']['timeframe'],
+        model: finalModel.toJSON(),
+        metrics,
+        featureImportance: importance,
+        config: loaded.text,
+        fingerprint: {
+          data: symbols.map((symbol) => hashBars(loadedBars.get(symbol)!.bars)),
+          featureSet,
+          labels: config.labels,
+          // The thread count does not change the model (same bytes), so it is not part of the fingerprint.
+          split: withoutWorkers(config.validation),
+          hyperparameters: config.model,
+          packageVersions: packageVersions(),
+          seed: config.seed,
+        },
+        extraFiles: {
+          'report.html': reportStage(config, result, backtest),
+          [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, data.labels.classes),
+        },
+      });
+      result.model = manifest;
+      result.modelDir = registry.dirOf(manifest.id);
+      result.reportPath = join(result.modelDir, 'report.html');
+      result.predictionsPath = join(result.modelDir, PREDICTIONS_FILE);
+    });
+  }
+  return result;
 }

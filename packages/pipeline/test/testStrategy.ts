@@ -8,7 +8,17 @@ import { fixturePath } from '@candlelab/test-utils';
  * feature set, a 20-tree GBDT, three walk-forward folds, an in-memory store and a registry in a
  * temporary folder. Returns the strategy file's path.
  */
-export function writeTestStrategy(overrides: { name?: string; model?: string; gates?: string[] } = {}): {
+export function writeTestStrategy(
+  overrides: {
+    name?: string;
+    model?: string;
+    gates?: string[];
+    /** Symbols of the 10-symbol universe fixture (fixtures/ohlcv/binance-1h) instead of the BTC series. */
+    universe?: string[];
+    /** Walk-forward worker threads (default 1: tests stay on one core unless they ask). */
+    workers?: number;
+  } = {},
+): {
   path: string;
   dir: string;
 } {
@@ -19,17 +29,17 @@ export function writeTestStrategy(overrides: { name?: string; model?: string; ga
     `name: ${overrides.name ?? 'test-gbdt'}
 seed: 7
 data:
-  symbols: [BTC/USDT]
+  symbols: [${(overrides.universe ?? ['BTC/USDT']).join(', ')}]
   timeframe: 1h
   start: 2022-06-01
   end: 2022-09-01
-  source: { kind: file, path: '${fixturePath('ohlcv')}/{base}_{quote}-{timeframe}.json.gz' }
+  source: { kind: file, path: '${fixturePath('ohlcv')}${overrides.universe ? '/binance-1h' : ''}/{base}_{quote}-{timeframe}.json.gz' }
   store: { kind: memory }
 features: { preset: standard }
 labels: { kind: forwardReturn, horizon: 4, target: binary, upper: 0.002 }
 model:
 ${overrides.model ?? '  kind: gbdt\n  params: { nEstimators: 20, numLeaves: 15, minDataInLeaf: 40, learningRate: 0.1 }'}
-validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 300, gap: 4 }
+validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 300, gap: 4, workers: ${overrides.workers ?? 1} }
 importance: { repeats: 2, maxRows: 300 }
 gates:
 ${(overrides.gates ?? ['trades >= 1']).map((g) => `  - ${g}`).join('\n')}
