@@ -326,14 +326,41 @@ export function parseStrategy(text: string, source = 'strategy'): StrategyConfig
   }
   const result = StrategyConfigSchema.safeParse(value);
   if (result.success) return result.data;
-  const issues: ValidationIssue[] = result.error.issues.map((issue) => {
+  const issues: ValidationIssue[] = result.error.issues.flatMap(closestBranch).map((issue) => {
     const path = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
     const where = keys.map((p) => p.join('.') || '(root)').join(', ');
     const line = lineOf(document, issue.code === 'unrecognized_keys' ? keys[0]! : path, lineCounter);
-    return { field: line ? `${where} (line ${line})` : where, reason: issue.message };
+    return { field: line ? `${where} (line ${line})` : where, reason: reasonOf(issue, valueAt(value, path)) };
   });
   throw new ConfigError(source, issues);
+}
+
+/**
+ * A union's error ("Invalid input") says nothing; report instead the issues of the branch that got
+ * furthest (its first issue has the longest path), with their full paths.
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  return best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(closestBranch);
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path)
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+/** Zod's message, with "did you mean" for a misspelt choice (an indicator id, a model kind…) instead of the whole list when it is long. */
+function reasonOf(issue: z.core.$ZodIssue, received: unknown): string {
+  if (issue.code !== 'invalid_value' || typeof received !== 'string') return issue.message;
+  const choices = issue.values.map(String);
+  const hint = didYouMean(received, choices);
+  if (choices.length <= 8) return `${issue.message}${hint ? ` (${hint})` : ''}`;
+  return `unknown value '${received}'${hint ? `: ${hint}` : ''} (${choices.length} choices, e.g. ${choices.slice(0, 6).join(', ')}…)`;
 }
 
 function lineOf(

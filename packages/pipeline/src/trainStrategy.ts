@@ -18,6 +18,7 @@ import {
   type StrategyBacktest,
   type SymbolSignals,
 } from './backtestStage.js';
+import { checkStrategy } from './checkStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
 import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
@@ -264,6 +265,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
       timings[name] = Math.round(performance.now() - started);
     }
   };
+  checkStrategy(loaded);
   const symbols = [...(options.symbols ?? config.data.symbols)];
   const featureSet = strategyFeatureSet(config);
   const loadedBars = await stage('load', () => loadStrategyBars(config.data, symbols, loaded.baseDir, progress));
