@@ -1,24 +1,40 @@
-import { InvalidParameterError } from '@candlelab/core';
-import { checkColumns, checkInteger, type LabelBars, LabelBuilder, type LabelColumns } from './labelColumns.js';
+import { z } from 'zod';
+import { checkColumns, type LabelBars, LabelBuilder, type LabelColumns, parseLabelOptions } from './labelColumns.js';
 
-/** What a forward-return label holds: the return itself, or its class. */
-export type ForwardReturnTarget = 'return' | 'binary' | 'ternary';
-
-export interface ForwardReturnOptions {
+/** The fields of {@link ForwardReturnOptionsSchema}, shared with the `forwardReturn` label spec. */
+export const forwardReturnShape = {
   /** Bars ahead: the label of bar t is the return from close_t to close_{t+horizon} (default 1). */
-  horizon?: number;
+  horizon: z.number().int().min(1).default(1),
   /**
    * `'return'` (default): the return itself (a regression target); `'binary'`: 1 when the return
    * is above `upper`, else 0; `'ternary'`: 1 above `upper`, −1 below `lower`, else 0.
    */
-  target?: ForwardReturnTarget;
+  target: z.enum(['return', 'binary', 'ternary']).default('return'),
   /** Upper class threshold on the return (default 0). */
-  upper?: number;
+  upper: z.number().default(0),
   /** Lower class threshold for `'ternary'` (default `-upper`); must be <= `upper`. */
-  lower?: number;
+  lower: z.number().optional(),
   /** Use the log return ln(close_{t+h} / close_t) instead of the simple return (default false). */
-  logReturn?: boolean;
+  logReturn: z.boolean().default(false),
+};
+
+/** `lower` (default `-upper`) must not exceed `upper`. */
+export function checkReturnThresholds(
+  options: { upper: number; lower?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const lower = options.lower ?? -options.upper;
+  if (lower > options.upper) {
+    ctx.addIssue({ code: 'custom', path: ['lower'], message: `must be <= upper (${options.upper}), got ${lower}` });
+  }
 }
+
+/** What a forward-return label holds: the return itself, or its class. */
+export type ForwardReturnTarget = z.output<typeof forwardReturnShape.target>;
+
+/** Options of {@link forwardReturnLabels}, with every default. */
+export const ForwardReturnOptionsSchema = z.object(forwardReturnShape).strict().superRefine(checkReturnThresholds);
+export type ForwardReturnOptions = z.input<typeof ForwardReturnOptionsSchema>;
 
 export interface ForwardReturnLabels extends LabelColumns {
   /** The forward return of each labeled bar (NaN when unlabeled), whatever the target. */
@@ -29,24 +45,18 @@ export interface ForwardReturnLabels extends LabelColumns {
  * Forward-return labels: the return over the next `horizon` bars, as a regression target or
  * classified with thresholds. The last `horizon` bars are unlabeled (`'horizon'`), bars with a
  * non-positive or NaN close at either end are unlabeled (`'invalidPrice'`). Label end = bar t + horizon.
+ * Options are parsed by {@link ForwardReturnOptionsSchema} (bad ones throw `InvalidParameterError`).
  */
 export function forwardReturnLabels(
   bars: Pick<LabelBars, 'time' | 'close'>,
   options: ForwardReturnOptions = {},
 ): ForwardReturnLabels {
-  const horizon = options.horizon ?? 1;
-  const target = options.target ?? 'return';
-  const upper = options.upper ?? 0;
-  const lower = options.lower ?? -upper;
-  const logReturn = options.logReturn ?? false;
-  checkInteger('horizon', horizon, 1);
-  if (!['return', 'binary', 'ternary'].includes(target)) {
-    throw new InvalidParameterError('target', target, "must be 'return', 'binary' or 'ternary'");
-  }
-  if (!Number.isFinite(upper)) throw new InvalidParameterError('upper', upper, 'must be finite');
-  if (!Number.isFinite(lower) || lower > upper) {
-    throw new InvalidParameterError('lower', lower, `must be finite and <= upper (${upper})`);
-  }
+  const { horizon, target, upper, logReturn, ...rest } = parseLabelOptions(
+    ForwardReturnOptionsSchema,
+    options,
+    'forwardReturnLabels',
+  );
+  const lower = rest.lower ?? -upper;
   const { time, close } = bars;
   const n = checkColumns(time, { close });
   const builder = new LabelBuilder(n);

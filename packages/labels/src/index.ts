@@ -1,7 +1,18 @@
+export {
+  type ClassLabels,
+  classLabels,
+  type LabelClasses,
+  type LabelKind,
+  type LabelSpec,
+  type LabelSpecInput,
+  LabelSpecSchema,
+  labelClasses,
+} from './classLabels.js';
 export { ewmVolatility } from './ewmVolatility.js';
 export {
   type ForwardReturnLabels,
   type ForwardReturnOptions,
+  ForwardReturnOptionsSchema,
   type ForwardReturnTarget,
   forwardReturnLabels,
 } from './forwardReturnLabels.js';
@@ -18,7 +29,14 @@ export {
   Barrier,
   type TripleBarrierLabels,
   type TripleBarrierOptions,
+  TripleBarrierOptionsSchema,
   tripleBarrierLabels,
 } from './tripleBarrierLabels.js';
-export { wilderAtr } from './wilderAtr.js';
-export { type LabelPrice, type ZigZagLabels, type ZigZagOptions, zigzagLabels } from './zigzagLabels.js';
+export {
+  type LabelPrice,
+  LabelPriceSchema,
+  type ZigZagLabels,
+  type ZigZagOptions,
+  ZigZagOptionsSchema,
+  zigzagLabels,
+} from './zigzagLabels.js';

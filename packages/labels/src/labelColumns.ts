@@ -1,4 +1,5 @@
 import { type Bars, InvalidParameterError, ValidationError, type ValidationIssue } from '@candlelab/core';
+import { z } from 'zod';
 import { sampleUniqueness } from './sampleUniqueness.js';
 
 /** The price columns a labeler reads (a full {@link Bars} fits). */
@@ -121,4 +122,41 @@ export function checkInteger(name: string, value: number, min: number): void {
 export function checkNonNegative(name: string, value: number, min = 0): void {
   if (!Number.isFinite(value) || value < min)
     throw new InvalidParameterError(name, value, `must be a finite number >= ${min}`);
+}
+
+/**
+ * Parses a labeler's options with its schema (the one place their defaults live), throwing an
+ * `InvalidParameterError` that names the first offending option (an unknown option by its key).
+ */
+export function parseLabelOptions<S extends z.ZodType>(schema: S, options: unknown, context: string): z.output<S> {
+  const result = schema.safeParse(options ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name =
+    issue.code === 'unrecognized_keys' ? String(issue.keys[0]) : issue.path.map(String).join('.') || 'options';
+  const value =
+    typeof options === 'object' && options !== null
+      ? (options as Record<string, unknown>)[name.split('.')[0]!]
+      : options;
+  throw new InvalidParameterError(name, value, `${context}: ${issue.message}`);
+}
+
+/** A per-bar `Float64Array` given as an option (not representable in YAML); optional. */
+export function float64ColumnOption(description: string) {
+  return z
+    .custom<Float64Array>((value) => value instanceof Float64Array, {
+      message: 'must be a Float64Array with one value per bar',
+    })
+    .optional()
+    .describe(description);
+}
+
+/** A per-bar series of numbers (array or typed array) given as an option; optional. */
+export function seriesOption(description: string) {
+  return z
+    .custom<ArrayLike<number>>((value) => ArrayBuffer.isView(value) || Array.isArray(value), {
+      message: 'must be an array of numbers with one value per bar',
+    })
+    .optional()
+    .describe(description);
 }

@@ -101,7 +101,7 @@ const caseArbitrary = (n: number): fc.Arbitrary<Case> =>
         horizon: lookahead,
         pointInTime: false,
         run: (bars) =>
-          zigzagLabels(bars, { thresholdType: 'atr', threshold: 1.5, atrPeriod, lookahead, price: 'highLow' }),
+          zigzagLabels(bars, { thresholdType: 'atr', atrMultiple: 1.5, atrPeriod, lookahead, price: 'highLow' }),
       }),
     ),
     tripleBarrierOptions(n).map(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { atr } from '@candlelab/indicators';
 import { btcHourly, expectArraysClose } from '@candlelab/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ewmVolatility } from './ewmVolatility.js';
@@ -6,7 +7,6 @@ import { forwardReturnLabels } from './forwardReturnLabels.js';
 import type { LabelColumns } from './labelColumns.js';
 import { metaLabels } from './metaLabels.js';
 import { tripleBarrierLabels } from './tripleBarrierLabels.js';
-import { wilderAtr } from './wilderAtr.js';
 import { zigzagLabels } from './zigzagLabels.js';
 
 type Column = (number | null)[];
@@ -55,8 +55,10 @@ describe('labels vs. the numpy reference on BTC/USDT 1h', () => {
     expectArraysClose(volatility, col(reference.volatility as Column), { rel: 1e-9 }, 'volatility');
   });
 
-  it("Wilder's ATR", () => {
-    expectArraysClose(wilderAtr(bars, 14), col(reference.atr as Column), { rel: 1e-12 }, 'atr');
+  it("the ATR of 'atr' ZigZags (indicators' atr, TradingView seed) equals the reference's Wilder ATR", () => {
+    // Same definition, smoothing arithmetic in another order: equal to a few ulps.
+    const wilder = atr.batch(bars, { period: 14, seed: 'tradingview' });
+    expectArraysClose(wilder, col(reference.atr as Column), { rel: 1e-12 }, 'atr');
   });
 
   it('triple barrier on closes', () => {
@@ -89,7 +91,7 @@ describe('labels vs. the numpy reference on BTC/USDT 1h', () => {
       reference.zigzagHighLow as Expected,
     );
     compare(
-      zigzagLabels(bars, { thresholdType: 'atr', threshold: 2, lookahead: 12, price: 'highLow' }),
+      zigzagLabels(bars, { thresholdType: 'atr', atrMultiple: 2, lookahead: 12, price: 'highLow' }),
       reference.zigzagAtr as Expected,
     );
   });

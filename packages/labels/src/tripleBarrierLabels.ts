@@ -1,53 +1,63 @@
-import { InvalidParameterError } from '@candlelab/core';
+import { z } from 'zod';
 import { ewmVolatility } from './ewmVolatility.js';
 import {
   checkColumns,
-  checkInteger,
-  checkNonNegative,
+  float64ColumnOption,
   type LabelBars,
   LabelBuilder,
   type LabelColumns,
+  parseLabelOptions,
+  seriesOption,
 } from './labelColumns.js';
-import type { LabelPrice } from './zigzagLabels.js';
+import { LabelPriceSchema } from './zigzagLabels.js';
 
 /** Which barrier ended a triple-barrier label (`none` for unlabeled bars). */
 export const Barrier = { none: 0, profitTake: 1, stopLoss: 2, vertical: 3 } as const;
 export type Barrier = (typeof Barrier)[keyof typeof Barrier];
 
-export interface TripleBarrierOptions {
+/** The fields of {@link TripleBarrierOptionsSchema} a YAML file can hold, shared with the `tripleBarrier` label spec. */
+export const tripleBarrierShape = {
   /** Profit-take barrier at `profitTake × volatility` from the entry close (default 1; 0 = no profit-take barrier). */
-  profitTake?: number;
+  profitTake: z.number().min(0).default(1),
   /** Stop-loss barrier at `stopLoss × volatility` from the entry close (default 1; 0 = no stop-loss barrier). */
-  stopLoss?: number;
+  stopLoss: z.number().min(0).default(1),
   /** Vertical barrier: bars after entry at which the position is closed (default 20). */
-  maxHolding?: number;
-  /**
-   * Volatility per bar as a return fraction (e.g. 0.01 = 1 %), known at that bar's close.
-   * Default: `ewmVolatility(close, volatilitySpan, volatilityMinPeriods)`.
-   */
-  volatility?: Float64Array;
-  /** Span of the default EWM volatility (default 100). */
-  volatilitySpan?: number;
-  /** Returns needed before the default EWM volatility is defined (default 20). */
-  volatilityMinPeriods?: number;
-  /**
-   * Side of a primary model's bet per bar (+1 long, −1 short, 0 or NaN no bet). When given,
-   * barriers are placed for that side and labels become meta-labels (1 = the bet made money,
-   * 0 = it did not); bars without a bet are unlabeled (`'noSignal'`). Default: none (long barriers,
-   * label = sign of the return).
-   */
-  side?: ArrayLike<number>;
+  maxHolding: z.number().int().min(1).default(20),
+  /** Span of the default EWM volatility (default 100, AFML's `span0`); ignored when `volatility` is given. */
+  volatilitySpan: z.number().min(1).default(100),
+  /** Returns needed before the default EWM volatility is defined (default 20); ignored when `volatility` is given. */
+  volatilityMinPeriods: z.number().int().min(2).default(20),
   /** Prices that touch barriers: `'close'` (default, as AFML) or `'highLow'` (intrabar touches, exits at the barrier or at a gapped open). */
-  price?: LabelPrice;
+  price: LabelPriceSchema.default('close'),
   /**
    * With `price: 'highLow'`, when a bar crosses both horizontal barriers and its open is between
    * them: `'stopLoss'` (default, conservative) assumes the stop-loss was hit first; `'unlabeled'`
    * leaves the bar unlabeled (`'ambiguous'`). An open already beyond a barrier always decides.
    */
-  tieBreak?: 'stopLoss' | 'unlabeled';
-  /** Label when the vertical barrier ends the trade, without `side`: `'sign'` of the return (default) or `'zero'`. */
-  verticalLabel?: 'sign' | 'zero';
-}
+  tieBreak: z.enum(['stopLoss', 'unlabeled']).default('stopLoss'),
+};
+
+/** Options of {@link tripleBarrierLabels}, with every default. */
+export const TripleBarrierOptionsSchema = z
+  .object({
+    ...tripleBarrierShape,
+    /** Label when the vertical barrier ends the trade, without `side`: `'sign'` of the return (default) or `'zero'`. */
+    verticalLabel: z.enum(['sign', 'zero']).default('sign'),
+    /**
+     * Volatility per bar as a return fraction (e.g. 0.01 = 1 %), known at that bar's close.
+     * Default: `ewmVolatility(close, volatilitySpan, volatilityMinPeriods)`.
+     */
+    volatility: float64ColumnOption('volatility per bar as a return fraction, known at that bar'),
+    /**
+     * Side of a primary model's bet per bar (+1 long, −1 short, 0 or NaN no bet). When given,
+     * barriers are placed for that side and labels become meta-labels (1 = the bet made money,
+     * 0 = it did not); bars without a bet are unlabeled (`'noSignal'`). Default: none (long barriers,
+     * label = sign of the return).
+     */
+    side: seriesOption('side of a primary bet per bar: +1, -1, 0/NaN = none'),
+  })
+  .strict();
+export type TripleBarrierOptions = z.input<typeof TripleBarrierOptionsSchema>;
 
 export interface TripleBarrierLabels extends LabelColumns {
   /** Return from the entry close to the exit (multiplied by the side when `side` is given); NaN when unlabeled. `labelEnd` is the touch time. */
@@ -70,31 +80,18 @@ export interface TripleBarrierLabels extends LabelColumns {
  * already touched, so the tail is not biased towards fast touches), non-positive/NaN entry or exit
  * close (`'invalidPrice'`), volatility NaN, <= 0 or too small to move the barriers off the entry
  * price (`'volatility'`), no bet (`'noSignal'`),
- * undecidable intrabar order with `tieBreak: 'unlabeled'` (`'ambiguous'`).
+ * undecidable intrabar order with `tieBreak: 'unlabeled'` (`'ambiguous'`). Options are parsed by
+ * {@link TripleBarrierOptionsSchema}.
  */
 export function tripleBarrierLabels(bars: LabelBars, options: TripleBarrierOptions = {}): TripleBarrierLabels {
-  const profitTake = options.profitTake ?? 1;
-  const stopLoss = options.stopLoss ?? 1;
-  const maxHolding = options.maxHolding ?? 20;
-  const price = options.price ?? 'close';
-  const tieBreak = options.tieBreak ?? 'stopLoss';
-  const verticalLabel = options.verticalLabel ?? 'sign';
-  checkNonNegative('profitTake', profitTake);
-  checkNonNegative('stopLoss', stopLoss);
-  checkInteger('maxHolding', maxHolding, 1);
-  if (price !== 'close' && price !== 'highLow')
-    throw new InvalidParameterError('price', price, "must be 'close' or 'highLow'");
-  if (tieBreak !== 'stopLoss' && tieBreak !== 'unlabeled') {
-    throw new InvalidParameterError('tieBreak', tieBreak, "must be 'stopLoss' or 'unlabeled'");
-  }
-  if (verticalLabel !== 'sign' && verticalLabel !== 'zero') {
-    throw new InvalidParameterError('verticalLabel', verticalLabel, "must be 'sign' or 'zero'");
-  }
+  const { profitTake, stopLoss, maxHolding, price, tieBreak, verticalLabel, side, ...parsed } = parseLabelOptions(
+    TripleBarrierOptionsSchema,
+    options,
+    'tripleBarrierLabels',
+  );
   const { time, open, high, low, close } = bars;
-  const side = options.side;
-  const n = checkColumns(time, { open, high, low, close, volatility: options.volatility, side });
-  const volatility =
-    options.volatility ?? ewmVolatility(close, options.volatilitySpan ?? 100, options.volatilityMinPeriods ?? 20);
+  const n = checkColumns(time, { open, high, low, close, volatility: parsed.volatility, side });
+  const volatility = parsed.volatility ?? ewmVolatility(close, parsed.volatilitySpan, parsed.volatilityMinPeriods);
   const builder = new LabelBuilder(n);
   const ret = new Float64Array(n).fill(Number.NaN);
   const barrier = new Int8Array(n);

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from '@candlelab/core';
 import { describe, expect, it } from 'vitest';
-import { zigzagLabels } from './zigzagLabels.js';
+import { type ZigZagOptions, zigzagLabels } from './zigzagLabels.js';
 
 const HOUR = 3_600_000;
 /** Bars whose open, high and low equal the close. */
@@ -44,7 +44,7 @@ describe('zigzagLabels', () => {
   it('ATR mode uses the given volatility column in price units', () => {
     const atr = new Float64Array(closes.length).fill(2);
     atr[0] = Number.NaN;
-    const result = zigzagLabels(flatBars(closes), { thresholdType: 'atr', threshold: 1.5, atr, lookahead: 3 });
+    const result = zigzagLabels(flatBars(closes), { thresholdType: 'atr', atrMultiple: 1.5, atr, lookahead: 3 });
     // t0: no volatility. t1: 102 ± 3 → 106 at bar 2 → up. t2: 106 ± 3 → 103 at bar 3 → down.
     expect(result.label[0]).toBeNaN();
     expect(result.unlabeled.byReason.volatility).toBe(1);
@@ -55,7 +55,7 @@ describe('zigzagLabels', () => {
   });
 
   it("ATR mode computes Wilder's ATR when no column is given (NaN during warm-up)", () => {
-    const result = zigzagLabels(flatBars(closes), { thresholdType: 'atr', atrPeriod: 3, threshold: 1, lookahead: 2 });
+    const result = zigzagLabels(flatBars(closes), { thresholdType: 'atr', atrPeriod: 3, atrMultiple: 1, lookahead: 2 });
     // TR = |Δclose| for flat bars: 0, 2, 4 → ATR_2 = 2; ATR_3 = (2·2 + 3) / 3 = 7/3
     expect(result.unlabeled.byReason.volatility).toBe(2);
     expect(result.swingSize[2]).toBe(2);
@@ -94,6 +94,15 @@ describe('zigzagLabels', () => {
     expect(() => zigzagLabels(bars, { lookahead: 1.5 })).toThrow(/lookahead/);
     expect(() => zigzagLabels(bars, { thresholdType: 'atr', atr: new Float64Array(2) })).toThrow(
       /atr: column has 2 values/,
+    );
+    // a swing size of the other thresholdType is refused, naming it (no silently ignored 'threshold: 2')
+    const atrWithThreshold = { thresholdType: 'atr', threshold: 2 } as unknown as ZigZagOptions;
+    expect(() => zigzagLabels(bars, atrWithThreshold)).toThrow(
+      expect.objectContaining({ parameter: 'threshold', message: expect.stringMatching(/takes atrMultiple/) }),
+    );
+    const percentWithMultiple = { atrMultiple: 2 } as unknown as ZigZagOptions;
+    expect(() => zigzagLabels(bars, percentWithMultiple)).toThrow(
+      expect.objectContaining({ parameter: 'atrMultiple' }),
     );
   });
 });

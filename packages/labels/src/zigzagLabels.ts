@@ -1,27 +1,73 @@
-import { InvalidParameterError } from '@candlelab/core';
-import { checkColumns, checkInteger, type LabelBars, LabelBuilder, type LabelColumns } from './labelColumns.js';
-import { wilderAtr } from './wilderAtr.js';
+import { atr as averageTrueRange } from '@candlelab/indicators';
+import { z } from 'zod';
+import {
+  checkColumns,
+  float64ColumnOption,
+  type LabelBars,
+  LabelBuilder,
+  type LabelColumns,
+  parseLabelOptions,
+} from './labelColumns.js';
 
 /** Which prices confirm a level: closes only, or the bar's high and low (intrabar touches). */
-export type LabelPrice = 'close' | 'highLow';
+export const LabelPriceSchema = z.enum(['close', 'highLow']);
+export type LabelPrice = z.output<typeof LabelPriceSchema>;
 
-export interface ZigZagOptions {
-  /**
-   * Swing size: a fraction of the bar's close in `'percent'` mode (default 0.02 = 2 %), a multiple
-   * of the ATR in `'atr'` mode (default 2).
-   */
-  threshold?: number;
-  /** `'percent'` (default) or `'atr'`. */
-  thresholdType?: 'percent' | 'atr';
-  /** Wilder ATR period for `'atr'` mode (default 14); ignored when `atr` is given. */
-  atrPeriod?: number;
-  /** A volatility column in price units to use in `'atr'` mode instead of Wilder's ATR (default: computed). */
-  atr?: Float64Array;
+/** Fields of every ZigZag variant. */
+const zigzagCommonShape = {
   /** Bars ahead within which the swing must be confirmed (default 20). */
-  lookahead?: number;
-  /** `'close'` (default, as KTRDR) or `'highLow'`. */
-  price?: LabelPrice;
+  lookahead: z.number().int().min(1).default(20),
+  /** `'close'` (default, as KTRDR) or `'highLow'` (intrabar touches). */
+  price: LabelPriceSchema.default('close'),
+};
+
+/** ZigZag with a swing size that is a fraction of the bar's close. */
+export const zigzagPercentShape = {
+  /** `'percent'` (the default when omitted). */
+  thresholdType: z.literal('percent').default('percent'),
+  /** Swing size as a fraction of the bar's close (default 0.02 = 2 %). */
+  threshold: z.number().positive().default(0.02),
+  ...zigzagCommonShape,
+};
+
+/** ZigZag with a swing size that is a multiple of the ATR. */
+export const zigzagAtrShape = {
+  thresholdType: z.literal('atr'),
+  /** Swing size as a multiple of the ATR at the bar (default 2). */
+  atrMultiple: z.number().positive().default(2),
+  /** ATR period (default 14); ignored when `atr` is given. */
+  atrPeriod: z.number().int().min(1).default(14),
+  ...zigzagCommonShape,
+};
+
+/** Names the field that belongs to the other `thresholdType`, instead of zod's bare "unrecognized key". */
+function variantError(thresholdType: 'percent' | 'atr', fields: string) {
+  return (issue: { code?: string; keys?: readonly PropertyKey[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? `not an option with thresholdType '${thresholdType}' (which takes ${fields}, lookahead, price)`
+      : undefined;
 }
+export const zigzagPercentError = variantError('percent', 'threshold');
+export const zigzagAtrError = variantError('atr', 'atrMultiple, atrPeriod, atr');
+
+/**
+ * Options of {@link zigzagLabels}, with every default. The swing size is unambiguous per
+ * `thresholdType`: `{ thresholdType: 'percent' (default), threshold (fraction of the close,
+ * default 0.02) }` or `{ thresholdType: 'atr', atrMultiple (default 2), atrPeriod (default 14),
+ * atr? }`; a field of the other variant is refused.
+ */
+export const ZigZagOptionsSchema = z.discriminatedUnion('thresholdType', [
+  z.strictObject(zigzagPercentShape, { error: zigzagPercentError }),
+  z.strictObject(
+    {
+      ...zigzagAtrShape,
+      /** A volatility column in price units to use instead of the ATR (default: computed from the bars). */
+      atr: float64ColumnOption('volatility column in price units used instead of the ATR'),
+    },
+    { error: zigzagAtrError },
+  ),
+]);
+export type ZigZagOptions = z.input<typeof ZigZagOptionsSchema>;
 
 export interface ZigZagLabels extends LabelColumns {
   /** Swing size in price units used for each bar (NaN where it could not be computed). */
@@ -31,39 +77,34 @@ export interface ZigZagLabels extends LabelColumns {
 /**
  * ZigZag labels (KTRDR's neuro-fuzzy training target): each bar is labeled by the direction of
  * the next confirmed swing, +1 up or −1 down. From the bar's close, a swing is confirmed at the
- * first bar (within `lookahead`) whose price moves `threshold` away: up to close·(1 + θ) or down
- * to close·(1 − θ) in `'percent'` mode, close ± θ·ATR_t in `'atr'` mode (ATR_t uses bars ≤ t only).
- * The label end is that confirming bar.
+ * first bar (within `lookahead`) whose price moves a swing size away: up to close·(1 + threshold)
+ * or down to close·(1 − threshold) in `'percent'` mode, close ± atrMultiple·ATR_t in `'atr'` mode.
+ * ATR_t is `atr` of `@candlelab/indicators` with `seed: 'tradingview'` (first value at bar
+ * `atrPeriod − 1`, Wilder smoothing) and uses bars ≤ t only. The label end is the confirming bar.
  *
  * Nothing is guessed: a bar with no confirmed swing within the lookahead is unlabeled
  * (`'unconfirmed'`, there is no "hold" class); the last `lookahead` bars are unlabeled
  * (`'horizon'`) even if a swing is already confirmed, so the tail is not biased towards fast
  * moves. With `price: 'highLow'`, when one bar crosses both levels, an open already beyond a level
  * decides (the gap happened first); otherwise the order is unknown and the bar is unlabeled
- * (`'ambiguous'`).
+ * (`'ambiguous'`). Options are parsed by {@link ZigZagOptionsSchema}.
  */
 export function zigzagLabels(bars: LabelBars, options: ZigZagOptions = {}): ZigZagLabels {
-  const thresholdType = options.thresholdType ?? 'percent';
-  if (thresholdType !== 'percent' && thresholdType !== 'atr') {
-    throw new InvalidParameterError('thresholdType', thresholdType, "must be 'percent' or 'atr'");
-  }
-  const threshold = options.threshold ?? (thresholdType === 'percent' ? 0.02 : 2);
-  const lookahead = options.lookahead ?? 20;
-  const price = options.price ?? 'close';
-  if (!(threshold > 0) || !Number.isFinite(threshold)) {
-    throw new InvalidParameterError('threshold', threshold, 'must be a finite number > 0');
-  }
-  checkInteger('lookahead', lookahead, 1);
-  if (price !== 'close' && price !== 'highLow')
-    throw new InvalidParameterError('price', price, "must be 'close' or 'highLow'");
+  const parsed = parseLabelOptions(ZigZagOptionsSchema, options, 'zigzagLabels');
+  const { lookahead, price } = parsed;
   const { time, open, high, low, close } = bars;
-  const n = checkColumns(time, { open, high, low, close, atr: options.atr });
-  let atr: Float64Array | undefined;
-  if (thresholdType === 'atr') {
-    const atrPeriod = options.atrPeriod ?? 14;
-    checkInteger('atrPeriod', atrPeriod, 1);
-    atr = options.atr ?? wilderAtr(bars, atrPeriod);
-  }
+  const n = checkColumns(time, {
+    open,
+    high,
+    low,
+    close,
+    atr: parsed.thresholdType === 'atr' ? parsed.atr : undefined,
+  });
+  const atr =
+    parsed.thresholdType === 'atr'
+      ? (parsed.atr ?? averageTrueRange.batch(bars, { period: parsed.atrPeriod, seed: 'tradingview' }))
+      : undefined;
+  const multiple = parsed.thresholdType === 'atr' ? parsed.atrMultiple : parsed.threshold;
   const builder = new LabelBuilder(n);
   const swingSize = new Float64Array(n).fill(Number.NaN);
   const useHighLow = price === 'highLow';
@@ -78,7 +119,7 @@ export function zigzagLabels(bars: LabelBars, options: ZigZagOptions = {}): ZigZ
       builder.skip('invalidPrice');
       continue;
     }
-    const size = atr === undefined ? entry * threshold : threshold * atr[t]!;
+    const size = atr === undefined ? entry * multiple : multiple * atr[t]!;
     if (!(size > 0 && Number.isFinite(size))) {
       builder.skip('volatility');
       continue;

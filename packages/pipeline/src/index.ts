@@ -1,11 +1,25 @@
-export { EXIT, main } from './cli/main.js';
-export { type ClassLabels, computeClassLabels } from './labelStage.js';
+export {
+  type BacktestMetrics,
+  type BuyAndHoldMetrics,
+  backtestOutOfSample,
+  type StrategyBacktest,
+  type SymbolBacktest,
+  type SymbolSignals,
+  strategyCalendar,
+} from './backtestStage.js';
+export { checkStrategy, strategyIssues } from './checkStrategy.js';
 export { loadStrategyBars, openStore, type SymbolBars, sourcePath } from './loadStrategyBars.js';
 export { createModel, loadModel, prepareModelRuntime } from './modelStage.js';
+export { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
+export { type LatestPrediction, predictLatest } from './predictLatest.js';
+export { modelSymbols, type PredictedSignal, type PredictSignalOptions, predictSignal } from './predictSignal.js';
+export { isPostgresLocation, registryLocation } from './registryLocation.js';
 export {
+  type ReportCandles,
   type ReportGate,
   type ReportImportance,
   type ReportInput,
+  type ReportSection,
   type ReportTradeMarker,
   renderReport,
 } from './renderReport.js';
@@ -24,11 +38,18 @@ export {
   strategyJsonSchema,
   ValidationConfigSchema,
 } from './strategyConfig.js';
+export { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
+export { STRATEGY_METRIC_NAMES, STRATEGY_METRICS, type StrategyMetricName } from './strategyMetrics.js';
+export { strategySplits } from './strategySplits.js';
 export { type SymbolJobResult, tasks } from './tasks.js';
 export {
+  type FoldSummary,
   type ImportanceRow,
   type SymbolData,
+  type SymbolResult,
   type TrainOptions,
   type TrainResult,
+  trainResultJson,
   trainStrategy,
 } from './trainStrategy.js';
+export { classificationMetrics, runStrategyFolds, type StrategyFolds } from './walkForwardStage.js';

@@ -4,6 +4,7 @@ import { PositionRuleSchema } from '@candlelab/backtest';
 import { ConfigError, didYouMean, TimeframeSchema, timeframeToMs, type ValidationIssue } from '@candlelab/core';
 import { FeatureSetSchema } from '@candlelab/features';
 import { GbdtParamsSchema } from '@candlelab/gbdt';
+import { LabelSpecSchema } from '@candlelab/labels';
 import { ACTIVATIONS } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
@@ -125,38 +126,8 @@ export const DataConfigSchema = z
       });
   });
 
-export const LabelsConfigSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('forwardReturn'),
-      horizon: z.number().int().positive().default(1),
-      /** `binary`: up (1) vs not (0); `ternary`: down (0) / flat (1) / up (2). */
-      target: z.enum(['binary', 'ternary']).default('binary'),
-      upper: z.number().default(0),
-      lower: z.number().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('zigzag'),
-      threshold: z.number().positive().default(0.02),
-      thresholdType: z.enum(['percent', 'atr']).default('percent'),
-      atrPeriod: z.number().int().positive().default(14),
-      lookahead: z.number().int().positive().default(20),
-      price: z.enum(['close', 'highLow']).default('close'),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('tripleBarrier'),
-      profitTake: z.number().min(0).default(1),
-      stopLoss: z.number().min(0).default(1),
-      maxHolding: z.number().int().positive().default(20),
-      volatilitySpan: z.number().int().positive().default(100),
-      price: z.enum(['close', 'highLow']).default('close'),
-    })
-    .strict(),
-]);
+/** The strategy's labels: `@candlelab/labels`' own spec (its defaults, its class meanings). */
+export const LabelsConfigSchema = LabelSpecSchema;
 
 /** GBDT parameters as a strategy writes them: the seed is the strategy's own `seed` (one seed, never two that disagree). */
 const ModelParamsWithoutSeed = GbdtParamsSchema.omit({ seed: true });

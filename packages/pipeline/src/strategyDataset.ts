@@ -1,7 +1,7 @@
 import { type Bars, type Dataset, NotEnoughDataError } from '@candlelab/core';
 import { resample } from '@candlelab/data';
 import { buildMultiSymbolDataset, type FeatureSet, type RowReport, standardFeatureSet } from '@candlelab/features';
-import { type ClassLabels, computeClassLabels } from './labelStage.js';
+import { classLabels, type LabelClasses } from '@candlelab/labels';
 import type { StrategyConfig } from './strategyConfig.js';
 
 /** The feature set a strategy names: the standard preset (with its higher timeframes) or its own set. */
@@ -26,7 +26,7 @@ export interface StrategyDataset {
   /** One row report per symbol (every dropped row counted by reason). */
   reports: RowReport[];
   /** What the classes mean (the same for every symbol). */
-  labels: Pick<ClassLabels, 'numClasses' | 'classes' | 'upClass' | 'downClass'>;
+  labels: LabelClasses;
 }
 
 /** The smallest dataset the trainer accepts. */
@@ -42,7 +42,7 @@ export function buildStrategyDataset(
   barsBySymbol: readonly Bars[],
   featureSet: FeatureSet = strategyFeatureSet(config),
 ): StrategyDataset {
-  const labelled = barsBySymbol.map((bars) => ({ bars, labels: computeClassLabels(bars, config.labels) }));
+  const labelled = barsBySymbol.map((bars) => ({ bars, labels: classLabels(bars, config.labels) }));
   const built = buildMultiSymbolDataset(
     labelled.map(({ bars, labels }) => ({
       bars,

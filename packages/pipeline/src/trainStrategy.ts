@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Classifier, MarketCalendar, ProgressCallback } from '@candlelab/core';
 import { sliceRows } from '@candlelab/core';
 import type { RowReport } from '@candlelab/features';
-import { hashBars, type Manifest, ModelRegistry } from '@candlelab/registry';
+import { hashBars, type Manifest, ModelRegistry, openModelStore } from '@candlelab/registry';
 import {
   evaluateGates,
   type GateReport,
@@ -22,6 +22,7 @@ import { checkStrategy } from './checkStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
 import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
+import { isPostgresLocation, registryLocation } from './registryLocation.js';
 import { renderReport } from './renderReport.js';
 import type { LoadedStrategy, StrategyConfig } from './strategyConfig.js';
 import { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
@@ -34,7 +35,7 @@ export interface TrainOptions {
   symbols?: readonly string[];
   /** Store the model in the registry (default true). */
   register?: boolean;
-  /** Registry folder; default `registry.root` of the config, relative to the config file. */
+  /** Registry folder or `postgres://` URL; default `registry.root` of the config (a folder relative to the config file). */
   registryRoot?: string;
   /** Keep each fold's fitted model in the result (`foldModels`), for audits. Default false. */
   keepFoldModels?: boolean;
@@ -350,37 +351,44 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
   if (options.keepFoldModels) result.foldModels = folds.models;
 
   if (options.register ?? true) {
-    await stage('register', () => {
-      const registry = new ModelRegistry({
-        root: options.registryRoot ?? resolve(loaded.baseDir, config.registry.root),
-      });
-      const manifest = registry.register({
-        strategy: config.name,
-        symbol: symbols.join('+'),
-        timeframe: result.timeframe as StrategyConfig['data']['timeframe'],
-        model: finalModel.toJSON(),
-        metrics,
-        featureImportance: importance,
-        config: loaded.text,
-        fingerprint: {
-          data: symbols.map((symbol) => hashBars(loadedBars.get(symbol)!.bars)),
-          featureSet,
-          labels: config.labels,
-          // The thread count does not change the model (same bytes), so it is not part of the fingerprint.
-          split: withoutWorkers(config.validation),
-          hyperparameters: config.model,
-          packageVersions: packageVersions(),
-          seed: config.seed,
-        },
-        extraFiles: {
-          'report.html': reportStage(config, result, backtest),
-          [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, data.labels.classes),
-        },
-      });
-      result.model = manifest;
-      result.modelDir = registry.dirOf(manifest.id);
-      result.reportPath = join(result.modelDir, 'report.html');
-      result.predictionsPath = join(result.modelDir, PREDICTIONS_FILE);
+    await stage('register', async () => {
+      const location = registryLocation(config, loaded.baseDir, options.registryRoot);
+      const store = await openModelStore(location);
+      try {
+        const manifest = await store.register({
+          strategy: config.name,
+          symbol: symbols.join('+'),
+          timeframe: result.timeframe as StrategyConfig['data']['timeframe'],
+          model: finalModel.toJSON(),
+          metrics,
+          featureImportance: importance,
+          config: loaded.text,
+          // Promotion out of discovery is judged by the strategy's gates, whoever asks later.
+          gates: config.gates,
+          fingerprint: {
+            data: symbols.map((symbol) => hashBars(loadedBars.get(symbol)!.bars)),
+            featureSet,
+            labels: config.labels,
+            // The thread count does not change the model (same bytes), so it is not part of the fingerprint.
+            split: withoutWorkers(config.validation),
+            hyperparameters: config.model,
+            packageVersions: packageVersions(),
+            seed: config.seed,
+          },
+          extraFiles: {
+            'report.html': reportStage(config, result, backtest),
+            [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, data.labels.classes),
+          },
+        });
+        result.model = manifest;
+        if (!isPostgresLocation(location)) {
+          result.modelDir = new ModelRegistry({ root: location }).dirOf(manifest.id);
+          result.reportPath = join(result.modelDir, 'report.html');
+          result.predictionsPath = join(result.modelDir, PREDICTIONS_FILE);
+        }
+      } finally {
+        await store.close();
+      }
     });
   }
   return result;
