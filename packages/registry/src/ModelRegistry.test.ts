@@ -1,12 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyBars, InvalidParameterError, ModelFormatError, StoreError } from '@candlelab/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { modelStoreContract } from '../test/modelStoreContract.js';
 import { computeFingerprint, type FingerprintInputs, hashBars } from './fingerprint.js';
-import { ModelRegistry, type RegisterInput } from './ModelRegistry.js';
+import { ModelRegistry } from './ModelRegistry.js';
+import type { RegisterInput, RegistryProblem } from './ModelStore.js';
 
 let root: string;
 beforeEach(() => {
@@ -141,6 +152,7 @@ describe('ModelRegistry', () => {
       'paper->retired',
     ]);
     expect(history[1]).toMatchObject({ at: '2026-03-01T00:00:00.000Z', reason: 'passed 2 gate(s)' });
+    expect(history[1]?.gates?.map((g) => g.source)).toEqual(['registry', 'registry']);
     expect(registry.list({ stage: 'retired' })).toHaveLength(1);
   });
 
@@ -155,6 +167,11 @@ describe('ModelRegistry', () => {
     const { id } = registry.register(input());
     writeFileSync(join(registry.dirOf(id), 'manifest.json'), '{"formatVersion": 1}');
     expect(() => registry.load(id)).toThrow(ModelFormatError);
+    rmSync(join(registry.dirOf(id), 'manifest.json'));
+    expect(() => registry.load(id)).toThrow(/manifest\.json: missing/);
+    expect(() => registry.promote(registry.register(input()).id, 'live' as never)).toThrow(/stage/);
+    expect(() => registry.register(input({ gates: { validation: ['sharpe >> 1'] } }))).toThrow(/gates\.validation\.0/);
+    expect(() => registry.register(input({ gates: { live: ['sharpe > 1'] } as never }))).toThrow(/unknown stage/);
   });
 
   it('never gives two concurrent writers (separate processes) the same version', async () => {
@@ -200,5 +217,151 @@ describe('ModelRegistry', () => {
     });
     expect(new Set(models).size).toBe(processes * perProcess);
     expect(readdirSync(join(root, 'race')).filter((n) => n.startsWith('.staging'))).toEqual([]);
+  });
+});
+
+modelStoreContract('file ModelRegistry', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'registry-contract-'));
+  return {
+    open: async (options = {}) => new ModelRegistry({ root: dir, ...options }).asStore(),
+    tamper: async (id, file, content) => {
+      const path = join(dir, id, file);
+      if (content === undefined) rmSync(path);
+      else writeFileSync(path, content);
+    },
+    breakManifest: async (id) => writeFileSync(join(dir, id, 'manifest.json'), '{"id": '),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('ModelRegistry stored gates (synchronous API, as the CLI calls it)', () => {
+  it('refuses with --registry DIR (no registry gates) what the stored gates refuse', () => {
+    const { id } = new ModelRegistry({ root }).register(input({ gates: ['sharpe > 1.5'] }));
+    expect(new ModelRegistry({ root }).load(id).manifest.gates).toEqual({ validation: ['sharpe > 1.5'] });
+    const viaDir = new ModelRegistry({ root }).promote(id, 'validation');
+    const viaStrategy = new ModelRegistry({ root, gates: { validation: ['sharpe > 1.5'] } }).promote(id, 'validation');
+    for (const result of [viaDir, viaStrategy]) {
+      expect(result).toMatchObject({ promoted: false, failed: ['sharpe > 1.5'], passed: [] });
+    }
+    expect(viaStrategy.gates.map((g) => g.source)).toEqual(['model']);
+    expect(new ModelRegistry({ root }).load(id).manifest.stage).toBe('discovery');
+  });
+});
+
+describe('ModelRegistry leftovers and old manifests', () => {
+  it('cleans staging folders, locks and temporary manifests older than staleAfterMs on open', () => {
+    const registry = new ModelRegistry({ root });
+    const { id } = registry.register(input());
+    const dir = registry.dirOf(id);
+    const old = new Date(Date.now() - 3_600_000);
+    const leftovers = [
+      join(root, 'trend', '.staging-999-old'),
+      join(dir, '.lock'),
+      join(dir, '.manifest.json.999.tmp'),
+    ];
+    mkdirSync(leftovers[0]!);
+    writeFileSync(join(leftovers[0]!, 'model.json'), '{}');
+    mkdirSync(leftovers[1]!);
+    writeFileSync(leftovers[2]!, '{}');
+    for (const path of leftovers) utimesSync(path, old, old);
+    const fresh = join(root, 'trend', '.staging-998-fresh');
+    mkdirSync(fresh);
+    const reopened = new ModelRegistry({ root, staleAfterMs: 600_000 });
+    for (const path of leftovers) expect(existsSync(path)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(reopened.list().map((m) => m.id)).toEqual([id]);
+    expect(reopened.cleanup({ olderThanMs: 0 })).toEqual([fresh]);
+  });
+
+  it('breaks a lock left by a killed writer once it is stale, and times out on a live one', () => {
+    const registry = new ModelRegistry({ root, cleanupOnOpen: false, staleAfterMs: 60_000, lockTimeoutMs: 50 });
+    const { id } = registry.register(input());
+    const lock = join(registry.dirOf(id), '.lock');
+    mkdirSync(lock);
+    expect(() => registry.promote(id, 'validation')).toThrow(/timed out waiting for the lock/);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(lock, old, old);
+    expect(registry.promote(id, 'validation').promoted).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('leaves only whole versions when a writer is SIGKILLed mid-registration', async () => {
+    const worker = fileURLToPath(new URL('../test/registerUntilKilled.ts', import.meta.url));
+    const strategyDir = join(root, 'killed');
+    const staging = () =>
+      existsSync(strategyDir) ? readdirSync(strategyDir).filter((n) => n.startsWith('.staging-')) : [];
+    // A kill can land between two registrations; try again until it lands inside one.
+    for (let attempt = 0; attempt < 5 && staging().length === 0; attempt++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@candlelab/source', worker, root], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, signal) => resolve(signal)),
+      );
+      await new Promise<void>((resolve, reject) => {
+        let lines = 0;
+        child.stdout.on('data', (chunk: Buffer) => {
+          lines += chunk.toString().split('\n').length - 1;
+          if (lines >= 2) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
+      });
+      while (staging().length === 0 && child.exitCode === null) await new Promise((r) => setImmediate(r));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+    }
+    expect(staging()).toHaveLength(1);
+    const problems: RegistryProblem[] = [];
+    const registry = new ModelRegistry({ root, onProblem: (p) => problems.push(p) });
+    // The leftover is fresh: it may belong to a live writer, so opening keeps it.
+    expect(staging()).toHaveLength(1);
+    const versions = registry.list({ strategy: 'killed' });
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    expect(problems).toEqual([]);
+    for (const manifest of versions) {
+      expect(registry.load(manifest.id).extraFiles['weights.bin']?.byteLength).toBe(32 * 1024 * 1024);
+    }
+    expect(versions.map((m) => m.version)).toEqual(versions.map((_, i) => i + 1));
+    const leftover = staging().map((n) => join(strategyDir, n));
+    expect(registry.cleanup({ olderThanMs: 0 })).toEqual(leftover);
+    expect(staging()).toEqual([]);
+  }, 60_000);
+
+  it('refuses format-1 manifests (no hashes) until upgradeLegacy records the hashes of the files found', () => {
+    const registry = new ModelRegistry({ root });
+    const current = registry.register(input());
+    const dir = registry.dirOf(current.id);
+    const { gates: _gates, files, formatVersion: _format, ...rest } = current;
+    const legacy = { ...rest, formatVersion: 1, files: [...Object.keys(files), 'manifest.json'].sort() };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(legacy));
+    expect(() => registry.load(current.id)).toThrow(/manifest format 1 has no artifact hashes.*upgradeLegacy/);
+    const problems: RegistryProblem[] = [];
+    expect(new ModelRegistry({ root, onProblem: (p) => problems.push(p) }).list()).toEqual([]);
+    expect(problems.map((p) => p.id)).toEqual([current.id]);
+    const upgraded = registry.upgradeLegacy(current.id, { by: 'ops', at: new Date('2026-04-01T00:00:00Z') });
+    expect(upgraded.files).toEqual(current.files);
+    expect(upgraded.gates).toEqual({});
+    expect(upgraded.stageHistory.at(-1)).toMatchObject({ from: 'discovery', to: 'discovery', by: 'ops' });
+    expect(registry.load(current.id).model).toEqual(input().model);
+    expect(() => registry.upgradeLegacy(current.id)).toThrow(/not a format-1 manifest/);
+  });
+
+  it('refuses a version folder copied under another name, and ignores stray files in the store', () => {
+    const registry = new ModelRegistry({ root });
+    const { id } = registry.register(input());
+    writeFileSync(join(root, 'README.txt'), 'not a strategy');
+    writeFileSync(join(root, 'trend', 'notes.txt'), 'not a version');
+    const copy = join(root, 'trend', 'BTC-USDT_1h_v7');
+    mkdirSync(copy);
+    for (const name of readdirSync(registry.dirOf(id)))
+      writeFileSync(join(copy, name), readFileSync(join(registry.dirOf(id), name)));
+    expect(() => registry.load('trend/BTC-USDT_1h_v7')).toThrow(/does not match its folder trend\/BTC-USDT_1h_v7/);
+    const problems: RegistryProblem[] = [];
+    expect(new ModelRegistry({ root, onProblem: (p) => problems.push(p) }).list().map((m) => m.id)).toEqual([id]);
+    expect(problems.map((p) => p.id)).toEqual(['trend/BTC-USDT_1h_v7']);
   });
 });

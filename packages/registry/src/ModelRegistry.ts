@@ -1,334 +1,356 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  ConfigError,
-  InvalidParameterError,
-  ModelFormatError,
-  type ModelJson,
-  StoreError,
-  type Timeframe,
-  timeframeToMs,
-  zodIssues,
-} from '@candlelab/core';
-import { evaluateGates, type QualityGate, QualityGateSchema } from '@candlelab/validation';
-import { stringify as toYaml } from 'yaml';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { ConfigError, InvalidParameterError, ModelFormatError, StoreError, zodIssues } from '@candlelab/core';
+import { QualityGateSchema } from '@candlelab/validation';
 import { z } from 'zod';
-import { computeFingerprint, type Fingerprint, type FingerprintInputs } from './fingerprint.js';
-import { type GateOutcome, type Manifest, ManifestSchema, type StageChange } from './manifest.js';
-import { allowedTransitions, canTransition, type Stage, StageSchema } from './stages.js';
+import { decidePromotion } from './decidePromotion.js';
+import { decodeMetrics, decodeModel } from './decodeModel.js';
+import { sha256Hex } from './fingerprint.js';
+import {
+  type BestOptions,
+  compareManifests,
+  type GateInput,
+  type LoadedModel,
+  type ModelFilter,
+  type ModelStore,
+  matchesFilter,
+  newestManifest,
+  type PromoteOptions,
+  type PromotionResult,
+  type RegisterInput,
+  type RegistryProblem,
+  type ScanResult,
+  warnProblem,
+} from './ModelStore.js';
+import {
+  type Artifact,
+  LegacyManifestSchema,
+  MANIFEST_FORMAT_VERSION,
+  type Manifest,
+  parseManifest,
+  type StoredGates,
+} from './manifest.js';
+import { MANIFEST_FILE, normalizeGates, prepareRegistration } from './prepareRegistration.js';
+import { type Stage, StageSchema } from './stages.js';
 
-/** Files every version holds, besides `manifest.json`. */
-export const MODEL_FILE = 'model.json';
-export const METRICS_FILE = 'metrics.json';
-export const IMPORTANCE_FILE = 'feature_importance.json';
-export const CONFIG_FILE = 'config.yaml';
-export const MANIFEST_FILE = 'manifest.json';
-
-/** Options of a registry; `gates` are the promotion gates per target stage (strings like `sharpe > 1.5`). */
+/** Options of a file registry. */
 export const RegistryOptionsSchema = z.object({
   /** Folder holding `<strategy>/<symbol>_<timeframe>_v<N>/`. Default `models`. */
   root: z.string().min(1).default('models'),
+  /**
+   * Registry-level gates per target stage (strings like `sharpe > 1.5`), evaluated on every
+   * promotion in addition to the gates stored with each model. Default `{}`.
+   */
   gates: z.partialRecord(StageSchema, z.array(QualityGateSchema)).default({}),
-  /** How long a writer waits for another writer's manifest lock before failing (ms). Default 10,000. */
+  /** How long a stage change waits for another writer's lock on the same version (ms). Default 10,000. */
   lockTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Age (ms) after which a staging folder, a lock or a temporary manifest is taken for the
+   * leftover of a killed writer and removed. Default 900,000 (15 minutes).
+   */
+  staleAfterMs: z.number().int().nonnegative().default(900_000),
+  /** Remove stale leftovers when the registry is opened (see `cleanup`). Default true. */
+  cleanupOnOpen: z.boolean().default(true),
 });
-export type RegistryOptions = z.input<typeof RegistryOptionsSchema>;
+export type RegistryOptions = Omit<z.input<typeof RegistryOptionsSchema>, 'gates'> & {
+  /** See {@link RegistryOptionsSchema}: registry-level gates per target stage. Default `{}`. */
+  gates?: Readonly<Partial<Record<Stage, readonly GateInput[]>>>;
+  /**
+   * Called for each unreadable entry that `list`, `latest` and `best` skip. Default: a process
+   * warning (`CandlelabRegistryWarning`) naming the entry and the error.
+   */
+  onProblem?: (problem: RegistryProblem) => void;
+};
 
-export interface RegisterInput {
-  strategy: string;
-  symbol: string;
-  timeframe: Timeframe;
-  /** The model's `toJSON()`. Written as `model.json`; the same model gives the same bytes. */
-  model: ModelJson;
-  /** Out-of-sample metrics (written as `metrics.json`, used by gates and `best`). */
-  metrics: Readonly<Record<string, number>>;
-  /** Feature importance, any JSON (e.g. permutation importance rows). */
-  featureImportance?: unknown;
-  /** The exact resolved config: YAML text kept verbatim, or an object serialised to YAML. */
-  config: string | object;
-  /** Fingerprint inputs (hashed here) or an already computed fingerprint. */
-  fingerprint: FingerprintInputs | Fingerprint;
-  /** More files to store beside the model (e.g. `report.html`, weight files): name → content. */
-  extraFiles?: Readonly<Record<string, string | Uint8Array>>;
-  /** Creation time (default now). */
-  createdAt?: Date;
-}
+/** A loaded version of the file registry, with its folder. */
+export type StoredModel = LoadedModel & { dir: string };
 
-export interface ModelFilter {
-  strategy?: string;
-  symbol?: string;
-  timeframe?: string;
-  stage?: Stage;
-}
-
-export interface LoadedModel {
-  manifest: Manifest;
-  /** The parsed `model.json`; pass it to the model class's `fromJSON`, which checks kind and version. */
-  model: ModelJson;
-  metrics: Record<string, number>;
-  featureImportance: unknown;
-  /** `config.yaml` exactly as stored. */
-  config: string;
-  /** Absolute folder of this version. */
-  dir: string;
-}
-
-export interface PromotionResult {
-  promoted: boolean;
-  from: Stage;
-  to: Stage;
-  gates: GateOutcome[];
-  reason: string;
-}
-
-const NAME_PATTERN = /^[A-Za-z0-9][\w.-]*$/;
 const VERSION_DIR = /^(.+)_v(\d+)$/;
-
-/** `BTC/USDT` → `BTC-USDT`: symbols become folder-safe; the manifest keeps the real symbol. */
-export function symbolFolder(symbol: string): string {
-  return symbol.replace(/[^\w.-]+/g, '-');
-}
+const STAGING_PREFIX = '.staging-';
+const LOCK_DIR = '.lock';
+const TEMP_MANIFEST = /^\.manifest\.json\.\d+\.tmp$/;
 
 /**
  * A versioned model store on the file system:
  * `<root>/<strategy>/<symbol>_<timeframe>_v<N>/` holds `model.json`, `metrics.json`,
  * `feature_importance.json`, `config.yaml`, any extra files, and `manifest.json` (fingerprint,
- * stage and stage history). Versions are allocated atomically (a fully written folder is renamed
- * into place), so concurrent writers, even in different processes, never share a version.
+ * stored gates, the sha256 of every artifact, stage and stage history).
+ *
+ * Guarantees: versions are allocated atomically (a fully written staging folder is renamed into
+ * place), so concurrent writers, even in different processes, never share a version and a killed
+ * writer leaves no half-written version, only a staging folder that `cleanup` removes; every
+ * artifact is checked against its sha256 when read; one unreadable version never hides the
+ * others; a promotion evaluates the model's stored gates whichever registry object asks.
+ *
+ * The methods are synchronous; {@link ModelRegistry.asStore} gives the asynchronous
+ * {@link ModelStore} shared with `PostgresModelRegistry`.
  */
 export class ModelRegistry {
   readonly root: string;
-  private readonly gates: Partial<Record<Stage, QualityGate[]>>;
+  private readonly gates: StoredGates;
   private readonly lockTimeoutMs: number;
+  private readonly staleAfterMs: number;
+  private readonly onProblem: (problem: RegistryProblem) => void;
 
   constructor(options: RegistryOptions = {}) {
-    const parsed = RegistryOptionsSchema.safeParse(options);
+    const { onProblem, ...rest } = options;
+    const parsed = RegistryOptionsSchema.safeParse(rest);
     if (!parsed.success) {
       throw new ConfigError('registry options', zodIssues(parsed.error));
     }
     this.root = parsed.data.root;
-    this.gates = parsed.data.gates;
+    this.gates = normalizeGates(parsed.data.gates);
     this.lockTimeoutMs = parsed.data.lockTimeoutMs;
+    this.staleAfterMs = parsed.data.staleAfterMs;
+    this.onProblem = onProblem ?? warnProblem;
+    if (parsed.data.cleanupOnOpen) this.cleanup();
   }
 
   /** Stores a new version and returns its manifest (stage `discovery`). */
   register(input: RegisterInput): Manifest {
-    checkName('strategy', input.strategy);
-    if (!input.symbol) throw new InvalidParameterError('symbol', input.symbol, 'must not be empty');
-    timeframeToMs(input.timeframe);
-    for (const name of Object.keys(input.extraFiles ?? {})) {
-      if (
-        !NAME_PATTERN.test(name) ||
-        [MODEL_FILE, METRICS_FILE, IMPORTANCE_FILE, CONFIG_FILE, MANIFEST_FILE].includes(name)
-      ) {
-        throw new InvalidParameterError('extraFiles', name, 'must be a plain file name not used by the registry');
-      }
-    }
-    const fingerprint = 'hash' in input.fingerprint ? input.fingerprint : computeFingerprint(input.fingerprint);
-    const seed = 'seed' in input.fingerprint ? input.fingerprint.seed : '';
-    const packageVersions = 'packageVersions' in input.fingerprint ? { ...input.fingerprint.packageVersions } : {};
-    const createdAt = (input.createdAt ?? new Date()).toISOString();
-    const strategyDir = join(this.root, input.strategy);
+    const prepared = prepareRegistration(input);
+    const strategyDir = join(this.root, prepared.strategy);
     mkdirSync(strategyDir, { recursive: true });
-    const prefix = `${symbolFolder(input.symbol)}_${input.timeframe}`;
-    const files: Record<string, string | Uint8Array> = {
-      [MODEL_FILE]: `${JSON.stringify(input.model, null, 1)}\n`,
-      [METRICS_FILE]: `${JSON.stringify(input.metrics, null, 2)}\n`,
-      [IMPORTANCE_FILE]: `${JSON.stringify(input.featureImportance ?? null, null, 2)}\n`,
-      [CONFIG_FILE]: typeof input.config === 'string' ? input.config : toYaml(input.config),
-      ...input.extraFiles,
-    };
-    const staging = join(strategyDir, `.staging-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const staging = join(strategyDir, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2)}`);
     mkdirSync(staging);
     try {
-      for (const [name, content] of Object.entries(files)) writeFileSync(join(staging, name), content);
+      for (const [name, content] of Object.entries(prepared.files)) writeFileSync(join(staging, name), content);
       for (let attempt = 0; attempt < 1000; attempt++) {
-        const version = this.nextVersion(strategyDir, prefix);
-        const id = `${input.strategy}/${prefix}_v${version}`;
-        const manifest: Manifest = {
-          formatVersion: 1,
-          id,
-          strategy: input.strategy,
-          symbol: input.symbol,
-          timeframe: input.timeframe,
-          version,
-          createdAt,
-          modelKind: input.model.kind,
-          fingerprint,
-          seed,
-          packageVersions,
-          stage: 'discovery',
-          stageHistory: [{ from: null, to: 'discovery', at: createdAt, reason: 'registered' }],
-          files: [...Object.keys(files), MANIFEST_FILE].sort(),
-        };
-        writeFileSync(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+        const manifest = prepared.manifestFor(this.nextVersion(strategyDir, prepared.seriesKey));
+        writeFileSync(join(staging, MANIFEST_FILE), manifestText(manifest));
         try {
           // rename(2) onto an existing non-empty folder fails: the version is taken, try the next.
-          renameSync(staging, join(strategyDir, `${prefix}_v${version}`));
+          renameSync(staging, join(strategyDir, `${prepared.seriesKey}_v${manifest.version}`));
           return manifest;
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
         }
       }
-      throw new StoreError(`could not allocate a version for ${input.strategy}/${prefix} after 1000 attempts`);
+      throw new StoreError(
+        `could not allocate a version for ${prepared.strategy}/${prepared.seriesKey} after 1000 attempts`,
+      );
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
   }
 
-  /** Manifests matching the filter, ordered by strategy, symbol, timeframe and version. */
-  list(filter: ModelFilter = {}): Manifest[] {
-    if (!existsSync(this.root)) return [];
-    const out: Manifest[] = [];
-    for (const strategy of readdirSync(this.root).sort()) {
+  /** Manifests matching the filter and the entries that could not be read, in `list` order. */
+  scan(filter: ModelFilter = {}): ScanResult {
+    const models: Manifest[] = [];
+    const problems: RegistryProblem[] = [];
+    for (const strategy of subfolders(this.root)) {
       if (filter.strategy !== undefined && strategy !== filter.strategy) continue;
       const strategyDir = join(this.root, strategy);
-      for (const name of readdirSync(strategyDir)) {
+      for (const name of subfolders(strategyDir)) {
         if (!VERSION_DIR.test(name)) continue;
-        const manifest = this.readManifest(join(strategyDir, name));
-        if (filter.symbol !== undefined && manifest.symbol !== filter.symbol) continue;
-        if (filter.timeframe !== undefined && manifest.timeframe !== filter.timeframe) continue;
-        if (filter.stage !== undefined && manifest.stage !== filter.stage) continue;
-        out.push(manifest);
+        const dir = join(strategyDir, name);
+        try {
+          const manifest = this.readManifest(dir);
+          if (matchesFilter(manifest, filter)) models.push(manifest);
+        } catch (error) {
+          problems.push({ id: `${strategy}/${name}`, location: join(dir, MANIFEST_FILE), error: error as Error });
+        }
       }
     }
-    return out.sort(
-      (a, b) =>
-        a.strategy.localeCompare(b.strategy) ||
-        a.symbol.localeCompare(b.symbol) ||
-        a.timeframe.localeCompare(b.timeframe) ||
-        a.version - b.version,
-    );
+    return { models: models.sort(compareManifests), problems };
   }
 
-  /** The highest version matching the filter (the newest model), or undefined. */
+  /** Manifests matching the filter, ordered by strategy, symbol, timeframe and version; unreadable ones are skipped and reported to `onProblem`. */
+  list(filter: ModelFilter = {}): Manifest[] {
+    const { models, problems } = this.scan(filter);
+    for (const problem of problems) this.onProblem(problem);
+    return models;
+  }
+
+  /** The newest model matching the filter (latest `createdAt`, then highest version), or undefined. */
   latest(filter: ModelFilter = {}): Manifest | undefined {
-    return this.list(filter).reduce<Manifest | undefined>(
-      (best, m) =>
-        best === undefined ||
-        m.createdAt > best.createdAt ||
-        (m.createdAt === best.createdAt && m.version > best.version)
-          ? m
-          : best,
-      undefined,
-    );
+    return newestManifest(this.list(filter));
   }
 
-  /** The model with the best value of `metric` (`direction` `max` by default); models lacking it are skipped. */
-  best(metric: string, options: ModelFilter & { direction?: 'max' | 'min' } = {}): Manifest | undefined {
+  /** The model with the best finite value of `metric` (`direction` `max` by default); models lacking it, or whose metrics fail their check, are skipped. */
+  best(metric: string, options: BestOptions = {}): Manifest | undefined {
     const sign = options.direction === 'min' ? -1 : 1;
     let best: { manifest: Manifest; value: number } | undefined;
     for (const manifest of this.list(options)) {
-      const value = this.readMetrics(manifest.id)[metric];
+      const dir = this.folderOf(manifest.id);
+      let value: unknown;
+      try {
+        value = decodeMetrics(manifest, dir, (name) => readIfExists(join(dir, name)))[metric];
+      } catch (error) {
+        this.onProblem({ id: manifest.id, location: dir, error: error as Error });
+        continue;
+      }
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       if (best === undefined || sign * value > sign * best.value) best = { manifest, value };
     }
     return best?.manifest;
   }
 
-  /** Everything stored for one version. */
-  load(id: string): LoadedModel {
+  /** Everything stored for one version, every artifact checked against its sha256 ({@link ModelFormatError} naming the file otherwise). */
+  load(id: string): StoredModel {
     const dir = this.dirOf(id);
     const manifest = this.readManifest(dir);
-    return {
-      manifest,
-      model: readJson(join(dir, MODEL_FILE)) as ModelJson,
-      metrics: this.readMetrics(id),
-      featureImportance: readJson(join(dir, IMPORTANCE_FILE)),
-      config: readFileSync(join(dir, CONFIG_FILE), 'utf8'),
-      dir,
-    };
+    return { ...decodeModel(manifest, dir, (name) => readIfExists(join(dir, name))), dir };
   }
 
-  /** Absolute-or-relative folder of a version id (`<strategy>/<symbol>_<timeframe>_v<N>`). */
+  /** Folder of a version id (`<strategy>/<symbol>_<timeframe>_v<N>`), below `root`. */
   dirOf(id: string): string {
-    const [strategy, name, ...rest] = id.split('/');
-    if (!strategy || !name || rest.length > 0 || !VERSION_DIR.test(name)) {
-      throw new InvalidParameterError('id', id, 'expected <strategy>/<symbol>_<timeframe>_v<N>');
-    }
-    const dir = join(this.root, strategy, name);
-    if (!existsSync(join(dir, MANIFEST_FILE))) throw new StoreError(`model ${id} not found under ${this.root}`);
+    const dir = this.folderOf(id);
+    if (!existsSync(dir)) throw new StoreError(`model ${id} not found under ${this.root}`);
+    if (!existsSync(join(dir, MANIFEST_FILE)))
+      throw new ModelFormatError(`${join(dir, MANIFEST_FILE)}: missing, so model ${id} cannot be read`);
     return dir;
   }
 
   /**
-   * Moves a model to another lifecycle stage. The move must be an allowed transition, and every
-   * gate configured for the target stage must pass over the model's stored metrics merged with
-   * `metrics` (e.g. paper-trading results). A refused promotion changes nothing and says why.
+   * Moves a model to another lifecycle stage: only along an allowed transition, and only when
+   * the model's stored gates for the target stage and the registry's `gates` for it pass over the
+   * stored metrics merged with `options.metrics`. `force` (with a `reason`) overrides failing
+   * gates and is recorded as such. A refused promotion changes nothing and says why.
    */
-  promote(
-    id: string,
-    to: Stage,
-    options: { metrics?: Readonly<Record<string, number>>; reason?: string; at?: Date } = {},
-  ): PromotionResult {
+  promote(id: string, to: Stage, options: PromoteOptions = {}): PromotionResult {
+    const target = StageSchema.safeParse(to);
+    if (!target.success)
+      throw new InvalidParameterError('stage', to, `expected one of ${StageSchema.options.join(', ')}`);
     const dir = this.dirOf(id);
     return this.withLock(dir, () => {
       const manifest = this.readManifest(dir);
-      const from = manifest.stage;
-      if (!canTransition(from, to)) {
-        const allowed = allowedTransitions(from).join(', ') || 'none';
-        return {
-          promoted: false,
-          from,
-          to,
-          gates: [],
-          reason: `cannot move from ${from} to ${to} (allowed: ${allowed})`,
-        };
+      const metrics = decodeMetrics(manifest, dir, (name) => readIfExists(join(dir, name)));
+      const { result, change } = decidePromotion(manifest, metrics, this.gates, target.data, options);
+      if (change) {
+        this.writeManifest(dir, { ...manifest, stage: change.to, stageHistory: [...manifest.stageHistory, change] });
       }
-      const metrics = { ...this.readMetrics(id), ...options.metrics };
-      const report = evaluateGates(this.gates[to] ?? [], metrics);
-      const gates: GateOutcome[] = report.results.map((r) => ({
-        expression: r.expression,
-        passed: r.passed,
-        actual: r.actual ?? null,
-        reason: r.reason,
-      }));
-      if (!report.passed) {
-        const failed = gates.filter((g) => !g.passed).map((g) => g.reason);
-        return { promoted: false, from, to, gates, reason: `gates for ${to} failed: ${failed.join('; ')}` };
-      }
-      const change: StageChange = {
-        from,
-        to,
-        at: (options.at ?? new Date()).toISOString(),
-        reason: options.reason ?? (gates.length > 0 ? `passed ${gates.length} gate(s)` : 'no gates configured'),
-        gates,
-      };
-      const updated: Manifest = { ...manifest, stage: to, stageHistory: [...manifest.stageHistory, change] };
-      const temp = join(dir, `.${MANIFEST_FILE}.${process.pid}.tmp`);
-      writeFileSync(temp, `${JSON.stringify(updated, null, 2)}\n`);
-      renameSync(temp, join(dir, MANIFEST_FILE));
-      return { promoted: true, from, to, gates, reason: change.reason };
+      return result;
     });
   }
 
-  private readMetrics(id: string): Record<string, number> {
-    return readJson(join(this.dirOf(id), METRICS_FILE)) as Record<string, number>;
+  /**
+   * Removes what killed writers left behind: staging folders, locks and temporary manifests older
+   * than `olderThanMs` (default the `staleAfterMs` option). Returns the removed paths.
+   */
+  cleanup(options: { olderThanMs?: number } = {}): string[] {
+    const cutoff = Date.now() - (options.olderThanMs ?? this.staleAfterMs);
+    const removed: string[] = [];
+    const removeIfStale = (path: string) => {
+      try {
+        if (statSync(path).mtimeMs > cutoff) return;
+        rmSync(path, { recursive: true, force: true });
+        removed.push(path);
+      } catch (error) {
+        // Another process removed it first.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    };
+    for (const strategy of subfolders(this.root)) {
+      const strategyDir = join(this.root, strategy);
+      for (const name of subfolders(strategyDir)) {
+        if (name.startsWith(STAGING_PREFIX)) removeIfStale(join(strategyDir, name));
+        else if (VERSION_DIR.test(name)) {
+          const dir = join(strategyDir, name);
+          for (const entry of readdirSync(dir)) {
+            if (entry === LOCK_DIR || TEMP_MANIFEST.test(entry)) removeIfStale(join(dir, entry));
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Upgrades a format-1 manifest (written before artifact hashes) by recording the sha256 of its
+   * files as they are now, with no stored gates. Check the files first: whatever they hold becomes
+   * the reference. The upgrade is noted in the stage history (`by`, default the OS user).
+   */
+  upgradeLegacy(id: string, options: { by?: string; at?: Date } = {}): Manifest {
+    const dir = this.dirOf(id);
+    return this.withLock(dir, () => {
+      const path = join(dir, MANIFEST_FILE);
+      const legacy = LegacyManifestSchema.safeParse(readJson(path));
+      if (!legacy.success) throw new ModelFormatError(`${path}: not a format-1 manifest, nothing to upgrade`);
+      const { formatVersion: _old, files: names, ...rest } = legacy.data;
+      const files: Record<string, Artifact> = {};
+      for (const name of names.filter((n) => n !== MANIFEST_FILE).sort()) {
+        const bytes = readIfExists(join(dir, name));
+        if (bytes === undefined) throw new ModelFormatError(`${join(dir, name)}: missing (listed in ${path})`);
+        files[name] = { sha256: sha256Hex(bytes), bytes: bytes.byteLength };
+      }
+      const at = (options.at ?? new Date()).toISOString();
+      const manifest: Manifest = {
+        ...rest,
+        formatVersion: MANIFEST_FORMAT_VERSION,
+        gates: {},
+        files,
+        stageHistory: [
+          ...rest.stageHistory,
+          {
+            from: rest.stage,
+            to: rest.stage,
+            at,
+            reason: 'upgraded from manifest format 1: recorded the sha256 of the files as found',
+            ...(options.by ? { by: options.by } : {}),
+          },
+        ],
+      };
+      this.writeManifest(dir, manifest);
+      return manifest;
+    });
+  }
+
+  /** This registry behind the asynchronous {@link ModelStore} interface. */
+  asStore(): ModelStore {
+    return {
+      location: this.root,
+      register: async (input) => this.register(input),
+      list: async (filter) => this.list(filter),
+      scan: async (filter) => this.scan(filter),
+      latest: async (filter) => this.latest(filter),
+      best: async (metric, options) => this.best(metric, options),
+      load: async (id) => this.load(id),
+      promote: async (id, to, options) => this.promote(id, to, options),
+      close: async () => undefined,
+    };
+  }
+
+  private folderOf(id: string): string {
+    const [strategy, name, ...rest] = id.split('/');
+    if (!strategy || !name || rest.length > 0 || !VERSION_DIR.test(name) || strategy.startsWith('.')) {
+      throw new InvalidParameterError('id', id, 'expected <strategy>/<symbol>_<timeframe>_v<N>');
+    }
+    return join(this.root, strategy, name);
   }
 
   private readManifest(dir: string): Manifest {
-    const parsed = ManifestSchema.safeParse(readJson(join(dir, MANIFEST_FILE)));
-    if (!parsed.success) {
-      throw new ModelFormatError(
-        `${join(dir, MANIFEST_FILE)}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    const path = join(dir, MANIFEST_FILE);
+    const manifest = parseManifest(readJson(path), path);
+    const expectedId = relative(this.root, dir).split(sep).join('/');
+    if (manifest.id !== expectedId) {
+      throw new ModelFormatError(`${path}: manifest id ${manifest.id} does not match its folder ${expectedId}`);
     }
-    return parsed.data;
+    return manifest;
   }
 
-  private nextVersion(strategyDir: string, prefix: string): number {
+  private writeManifest(dir: string, manifest: Manifest): void {
+    const temp = join(dir, `.${MANIFEST_FILE}.${process.pid}.tmp`);
+    writeFileSync(temp, manifestText(manifest));
+    renameSync(temp, join(dir, MANIFEST_FILE));
+  }
+
+  private nextVersion(strategyDir: string, seriesKey: string): number {
     let max = 0;
     for (const name of readdirSync(strategyDir)) {
       const match = VERSION_DIR.exec(name);
-      if (match && match[1] === prefix) max = Math.max(max, Number(match[2]));
+      if (match && match[1] === seriesKey) max = Math.max(max, Number(match[2]));
     }
     return max + 1;
   }
 
-  /** Runs `fn` holding an exclusive lock on a version folder (an atomic `mkdir`), across processes. */
+  /**
+   * Runs `fn` holding an exclusive lock on a version folder (an atomic `mkdir`), across processes.
+   * A lock older than `staleAfterMs` is the leftover of a killed writer and is broken.
+   */
   private withLock<T>(dir: string, fn: () => T): T {
-    const lock = join(dir, '.lock');
+    const lock = join(dir, LOCK_DIR);
     const deadline = Date.now() + this.lockTimeoutMs;
     for (;;) {
       try {
@@ -336,6 +358,7 @@ export class ModelRegistry {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (this.cleanupLock(lock)) continue;
         if (Date.now() > deadline)
           throw new StoreError(`timed out waiting for the lock ${lock} (remove it if no writer is running)`);
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -347,17 +370,45 @@ export class ModelRegistry {
       rmSync(lock, { recursive: true, force: true });
     }
   }
+
+  private cleanupLock(lock: string): boolean {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs <= this.staleAfterMs) return false;
+    } catch {
+      return true; // released meanwhile: try again
+    }
+    rmSync(lock, { recursive: true, force: true });
+    return true;
+  }
 }
 
-function checkName(parameter: string, value: string): void {
-  if (!NAME_PATTERN.test(value))
-    throw new InvalidParameterError(parameter, value, 'use letters, digits, ".", "_" or "-" (no slashes)');
+function manifestText(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** Names of the visible subfolders of `dir` (none when it does not exist), sorted. */
+function subfolders(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function readIfExists(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function readJson(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
+  const bytes = readIfExists(path);
+  if (bytes === undefined) throw new ModelFormatError(`${path}: missing`);
   try {
-    return JSON.parse(text);
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     throw new ModelFormatError(`${path} is not valid JSON`, { cause: error });
   }

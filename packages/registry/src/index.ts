@@ -7,19 +7,44 @@ export {
   sha256Hex,
 } from './fingerprint.js';
 export {
+  ModelRegistry,
+  type RegistryOptions,
+  RegistryOptionsSchema,
+  type StoredModel,
+} from './ModelRegistry.js';
+export type {
+  BestOptions,
+  GateInput,
+  GatesInput,
+  LoadedModel,
+  ModelFilter,
+  ModelStore,
+  PromoteOptions,
+  PromotionResult,
+  RegisterInput,
+  RegistryProblem,
+  ScanResult,
+} from './ModelStore.js';
+export {
+  type Artifact,
+  type GateOutcome,
+  type GateSource,
+  MANIFEST_FORMAT_VERSION,
+  type Manifest,
+  ManifestSchema,
+  parseManifest,
+  type StageChange,
+  type StoredGates,
+} from './manifest.js';
+export { type OpenModelStoreOptions, openModelStore } from './openModelStore.js';
+export { PostgresModelRegistry, type PostgresRegistryOptions } from './PostgresModelRegistry.js';
+export {
   CONFIG_FILE,
   IMPORTANCE_FILE,
-  type LoadedModel,
   MANIFEST_FILE,
   METRICS_FILE,
   MODEL_FILE,
-  type ModelFilter,
-  ModelRegistry,
-  type PromotionResult,
-  type RegisterInput,
-  type RegistryOptions,
-  RegistryOptionsSchema,
+  normalizeGates,
   symbolFolder,
-} from './ModelRegistry.js';
-export { type GateOutcome, type Manifest, ManifestSchema, type StageChange } from './manifest.js';
+} from './prepareRegistration.js';
 export { allowedTransitions, canTransition, STAGES, type Stage, StageSchema } from './stages.js';
