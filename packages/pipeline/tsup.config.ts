@@ -1,4 +1,4 @@
 import { packageBuildConfig } from '../../scripts/tsup.shared.js';
 
-// cli.ts is the `candlelab` bin; tasks.ts is loaded by worker threads of `candlelab retrain`.
-export default packageBuildConfig(['index.ts', 'cli.ts', 'tasks.ts'], { platform: 'node' });
+// tasks.ts and foldTasks.ts are loaded by worker threads (`candlelab retrain`, parallel walk-forward folds).
+export default packageBuildConfig(['index.ts', 'tasks.ts', 'foldTasks.ts'], { platform: 'node' });

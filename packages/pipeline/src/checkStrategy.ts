@@ -46,11 +46,12 @@ export function strategyIssues(loaded: LoadedStrategy): ValidationIssue[] {
   const validation = config.validation;
   if (validation.method === 'walkForward') {
     const bars = Math.floor((data.end - data.start) / timeframeToMs(timeframe));
-    const needed = warmup + validation.trainSize + validation.gap + validation.testSize;
+    // One fold needs its training window and at least one test bar after the features' warm-up.
+    const needed = warmup + validation.trainSize + validation.gap + 1;
     if (bars < needed)
       issues.push({
         field: 'data.start',
-        reason: `${new Date(data.start).toISOString().slice(0, 10)} → ${new Date(data.end).toISOString().slice(0, 10)} holds at most ${bars} ${timeframe} bars; the features' warm-up (${warmup}) + trainSize (${validation.trainSize}) + gap (${validation.gap}) + testSize (${validation.testSize}) need ${needed}`,
+        reason: `${new Date(data.start).toISOString().slice(0, 10)} → ${new Date(data.end).toISOString().slice(0, 10)} holds at most ${bars} ${timeframe} bars; the features' warm-up (${warmup}) + trainSize (${validation.trainSize}) + gap (${validation.gap}) + one test bar need ${needed}`,
       });
   }
   return issues;

@@ -12,9 +12,7 @@ import { tasks } from './tasks.js';
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-retrain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const strategyPath = join(dir, 'universe.yaml');
-writeFileSync(
-  strategyPath,
-  `name: universe
+const universeYaml = (store: string, registry: string) => `name: universe
 seed: 1
 data:
   symbols: [BTC/USDT, ETH/USDT, SOL/USDT]
@@ -22,7 +20,7 @@ data:
   start: 2022-06-01
   end: 2022-08-15
   source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: duckdb, path: candles.duckdb }
+  store: ${store}
 features: { preset: standard }
 labels: { kind: forwardReturn, horizon: 4, target: binary }
 model:
@@ -31,19 +29,30 @@ model:
 validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 400, gap: 4 }
 importance: { enabled: false }
 gates: ['oosAuc > 0.5']
-registry: { root: models }
-`,
+registry: { root: '${registry}' }
+`;
+writeFileSync(strategyPath, universeYaml('{ kind: duckdb, path: candles.duckdb }', 'models'));
+const sharedPath = join(dir, 'shared.yaml');
+// A PostgreSQL candle store and registry: what workers on other machines can reach.
+const PG = 'postgres://postgres@127.0.0.1:5432/test';
+writeFileSync(
+  sharedPath,
+  universeYaml(`{ kind: postgres, connectionString: '${PG}' }`, `${PG}?tablePrefix=retrain_${process.pid}_`),
 );
 
-const redisUp = await new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-  socket.once('connect', () => {
-    socket.end();
-    resolve(true);
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
-  socket.once('error', () => resolve(false));
-});
+const redisUp = await listening(6379);
+const pgUp = await listening(5432);
 if (!redisUp) console.warn('queue retrain test skipped: no Redis on 127.0.0.1:6379 (start redis-server to run it)');
+if (!pgUp) console.warn('queue retrain test skipped: no PostgreSQL on 127.0.0.1:5432 (database test, user postgres)');
 
 describe('retrainUniverse', () => {
   let local: Awaited<ReturnType<typeof retrainUniverse>>;
@@ -60,19 +69,36 @@ describe('retrainUniverse', () => {
     }
   });
 
-  it.skipIf(!redisUp)('gives the same results through the Redis queue and worker processes', async () => {
-    const queueName = `candlelab-retrain-test-${process.pid}`;
-    const workers = await Promise.all(
-      [1, 2].map((i) => startQueueWorker({ name: queueName, tasks, workerId: `test-${i}` })),
-    );
-    try {
-      const viaQueue = await retrainUniverse({ strategyPath, redis: 'redis://127.0.0.1:6379', queueName });
-      expect(viaQueue.mode).toBe('queue');
-      expect(viaQueue.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed])).toEqual(
-        local.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed]),
-      );
-    } finally {
-      await Promise.all(workers.map((w) => w.close()));
-    }
+  it('refuses a queue retrain whose candles or models would stay on this machine', async () => {
+    await expect(retrainUniverse({ strategyPath, redis: 'redis://127.0.0.1:6379' })).rejects.toMatchObject({
+      code: 'CONFIG',
+      issues: [
+        { field: 'data.store.kind', reason: expect.stringMatching(/duckdb store lives on this machine only/) },
+        { field: 'registry.root', reason: expect.stringMatching(/registry\.root: postgres:\/\//) },
+      ],
+    });
   });
+
+  it.skipIf(!redisUp || !pgUp)(
+    'gives the same results through the Redis queue, PostgreSQL candles and a PostgreSQL registry',
+    async () => {
+      const queueName = `candlelab-retrain-test-${process.pid}`;
+      const workers = await Promise.all(
+        [1, 2].map((i) => startQueueWorker({ name: queueName, tasks, workerId: `test-${i}` })),
+      );
+      try {
+        const viaQueue = await retrainUniverse({
+          strategyPath: sharedPath,
+          redis: 'redis://127.0.0.1:6379',
+          queueName,
+        });
+        expect(viaQueue.mode).toBe('queue');
+        expect(viaQueue.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed])).toEqual(
+          local.rows.map((r) => [r.symbol, r.metrics['oos.auc'], r.gatesPassed]),
+        );
+      } finally {
+        await Promise.all(workers.map((w) => w.close()));
+      }
+    },
+  );
 });

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
-import { type ProgressCallback, toResultAsync } from '@candlelab/core';
+import { ConfigError, type ProgressCallback, toResultAsync, type ValidationIssue } from '@candlelab/core';
 import { JobQueue, WorkerPool } from '@candlelab/jobs';
-import { ModelRegistry } from '@candlelab/registry';
+import { openModelStore } from '@candlelab/registry';
+import { checkStrategy } from './checkStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
+import { isPostgresLocation, registryLocation } from './registryLocation.js';
 import { loadStrategy } from './strategyConfig.js';
-import type { SymbolJobResult, tasks } from './tasks.js';
+import { type SymbolJobResult, strategyByValue, type TrainSymbolPayload, type tasks } from './tasks.js';
+import { workerModule } from './workerModule.js';
 
 export interface RetrainOptions {
   strategyPath: string;
@@ -14,6 +17,7 @@ export interface RetrainOptions {
   /** Run through the Redis queue at this URL instead (`candlelab worker` processes do the work). */
   redis?: string;
   queueName?: string;
+  /** Registry folder or `postgres://` URL; default the strategy's `registry.root`. */
   registryRoot?: string;
   onProgress?: ProgressCallback;
 }
@@ -33,17 +37,6 @@ export interface RetrainResult {
   workers: number;
 }
 
-/** How pool threads load the tasks module: from the build, or from sources through tsx. */
-function poolModuleOptions() {
-  const tasksUrl = new URL(import.meta.url.endsWith('.ts') ? './tasks.ts' : './tasks.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return { tasksModule: tasksUrl };
-  return {
-    tasksModule: tasksUrl,
-    register: import.meta.resolve('tsx/esm/api'),
-    execArgv: ['--conditions=@candlelab/source'],
-  };
-}
-
 /**
  * The universe retrain (Huracan's daily job): update every symbol's candles store-first, train
  * each symbol in parallel (worker threads here, or worker processes anywhere through Redis),
@@ -52,14 +45,18 @@ function poolModuleOptions() {
 export async function retrainUniverse(options: RetrainOptions): Promise<RetrainResult> {
   const started = performance.now();
   const strategyPath = resolve(options.strategyPath);
-  const { config, baseDir } = loadStrategy(strategyPath);
+  const loaded = loadStrategy(strategyPath);
+  const { config, baseDir } = loaded;
+  checkStrategy(loaded);
   const symbols = [...(options.symbols ?? config.data.symbols)];
-  const registryRoot = options.registryRoot ?? resolve(baseDir, config.registry.root);
+  const registry = registryLocation(config, baseDir, options.registryRoot);
+  if (options.redis) checkSharedAcrossMachines(config.data.store.kind, registry);
   // Candles first, in this process: workers then read a complete store and never fetch concurrently.
   await loadStrategyBars(config.data, symbols, baseDir, options.onProgress);
   const dataMs = performance.now() - started;
   const trainStarted = performance.now();
-  const payloads = symbols.map((symbol) => ({ strategyPath, symbol, registryRoot }));
+  const strategy = strategyByValue(loaded.text, baseDir);
+  const payloads: TrainSymbolPayload[] = symbols.map((symbol) => ({ strategy, symbol, registry }));
   let outcomes: Array<{ ok: true; value: SymbolJobResult } | { ok: false; error: Error }>;
   let done = 0;
   const report = () => options.onProgress?.({ phase: 'train universe', done: ++done, total: symbols.length });
@@ -84,7 +81,7 @@ export async function retrainUniverse(options: RetrainOptions): Promise<RetrainR
     }
   } else {
     const workers = options.workers ?? 1;
-    const pool = new WorkerPool<typeof tasks>({ ...poolModuleOptions(), size: workers });
+    const pool = new WorkerPool<typeof tasks>({ ...workerModule('tasks'), size: workers });
     try {
       outcomes = await Promise.all(
         payloads.map((payload) =>
@@ -100,28 +97,42 @@ export async function retrainUniverse(options: RetrainOptions): Promise<RetrainR
     }
   }
   const trainMs = performance.now() - trainStarted;
-  const registry = new ModelRegistry({ root: registryRoot, gates: { validation: config.gates } });
-  const rows: RetrainRow[] = outcomes.map((outcome, i) => {
-    if (!outcome.ok) {
-      return {
-        symbol: symbols[i]!,
-        modelId: null,
-        gatesPassed: false,
-        gateReasons: [],
-        metrics: {},
-        trainMs: 0,
-        promoted: false,
-        stage: 'failed',
-        error: outcome.error.message,
-      };
+  // Each model carries the strategy's gates; promotion re-checks them in the store.
+  const store = await openModelStore(registry);
+  const rows: RetrainRow[] = [];
+  try {
+    for (const [i, outcome] of outcomes.entries()) {
+      if (!outcome.ok) {
+        rows.push({
+          symbol: symbols[i]!,
+          modelId: null,
+          gatesPassed: false,
+          gateReasons: [],
+          metrics: {},
+          trainMs: 0,
+          promoted: false,
+          stage: 'failed',
+          error: outcome.error.message,
+        });
+        continue;
+      }
+      const job = outcome.value;
+      if (!job.modelId) {
+        rows.push({ ...job, promoted: false, stage: 'none' });
+        continue;
+      }
+      const promotion = job.gatesPassed
+        ? await store.promote(job.modelId, 'validation', { reason: 'universe retrain: gates passed' })
+        : undefined;
+      rows.push({
+        ...job,
+        promoted: promotion?.promoted ?? false,
+        stage: promotion?.promoted ? 'validation' : 'discovery',
+      });
     }
-    const job = outcome.value;
-    if (!job.modelId) return { ...job, promoted: false, stage: 'none' };
-    const promotion = job.gatesPassed
-      ? registry.promote(job.modelId, 'validation', { reason: 'universe retrain: gates passed' })
-      : undefined;
-    return { ...job, promoted: promotion?.promoted ?? false, stage: promotion?.promoted ? 'validation' : 'discovery' };
-  });
+  } finally {
+    await store.close();
+  }
   return {
     rows,
     wallMs: performance.now() - started,
@@ -130,4 +141,23 @@ export async function retrainUniverse(options: RetrainOptions): Promise<RetrainR
     mode: options.redis ? 'queue' : 'local',
     workers: options.redis ? 0 : (options.workers ?? 1),
   };
+}
+
+/**
+ * Workers on other machines see neither this machine's files nor its memory: through a queue the
+ * candles must come from a PostgreSQL store and the models go to a PostgreSQL registry.
+ */
+function checkSharedAcrossMachines(storeKind: string, registry: string): void {
+  const issues: ValidationIssue[] = [];
+  if (storeKind !== 'postgres')
+    issues.push({
+      field: 'data.store.kind',
+      reason: `a ${storeKind} store lives on this machine only; queue workers on other machines need data.store: { kind: postgres, connectionString: … }`,
+    });
+  if (!isPostgresLocation(registry))
+    issues.push({
+      field: 'registry.root',
+      reason: `the folder ${registry} lives on this machine only; queue workers need a shared registry: registry.root: postgres://…`,
+    });
+  if (issues.length > 0) throw new ConfigError('retrain through a queue', issues);
 }

@@ -118,7 +118,7 @@ describe('strategy config', () => {
       ),
     );
     expect(minutes[0]!.reason).toMatch(/data\.resample: 4h/);
-    expect(strategyIssues(withConfig(text.replace('start: 2020-10-01', 'start: 2022-01-01'))).at(-1)).toMatchObject({
+    expect(strategyIssues(withConfig(text.replace('start: 2020-10-01', 'start: 2022-04-01'))).at(-1)).toMatchObject({
       field: 'data.start',
       reason: expect.stringMatching(/need \d+/),
     });

@@ -1,6 +1,29 @@
 import { defineTasks } from '@candlelab/jobs';
-import { loadStrategy } from './strategyConfig.js';
+import { sha256Hex } from '@candlelab/registry';
+import { parseStrategy } from './strategyConfig.js';
 import { trainStrategy } from './trainStrategy.js';
+
+/**
+ * A strategy carried by value, so a worker on any machine trains exactly what the coordinator
+ * read: the YAML text, the folder its relative paths resolve from, and the text's sha256.
+ */
+export interface StrategyByValue {
+  text: string;
+  baseDir: string;
+  sha256: string;
+}
+
+export function strategyByValue(text: string, baseDir: string): StrategyByValue {
+  return { text, baseDir, sha256: sha256Hex(text) };
+}
+
+/** What one universe job asks for. */
+export interface TrainSymbolPayload {
+  strategy: StrategyByValue;
+  symbol: string;
+  /** Registry folder (same machine) or `postgres://` URL (any machine). */
+  registry: string;
+}
 
 /** What one universe job reports back (JSON: it crosses threads and machines). */
 export interface SymbolJobResult {
@@ -17,14 +40,15 @@ export interface SymbolJobResult {
  * `candlelab retrain` and by `candlelab worker` processes on any machine.
  */
 export const tasks = defineTasks({
-  trainSymbol: async (
-    payload: { strategyPath: string; symbol: string; registryRoot?: string },
-    context,
-  ): Promise<SymbolJobResult> => {
+  trainSymbol: async (payload: TrainSymbolPayload, context): Promise<SymbolJobResult> => {
     const started = performance.now();
-    const result = await trainStrategy(loadStrategy(payload.strategyPath), {
+    const { text, baseDir, sha256 } = payload.strategy;
+    if (sha256Hex(text) !== sha256)
+      throw new Error(`strategy text of job ${context.jobId} does not match its sha256 (damaged in transit)`);
+    const loaded = { config: parseStrategy(text, `job ${context.jobId}`), text, baseDir };
+    const result = await trainStrategy(loaded, {
       symbols: [payload.symbol],
-      ...(payload.registryRoot ? { registryRoot: payload.registryRoot } : {}),
+      registryRoot: payload.registry,
       onProgress: (event) => context.reportProgress({ ...event, detail: { ...event.detail, symbol: payload.symbol } }),
     });
     return {
