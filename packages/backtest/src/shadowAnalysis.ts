@@ -8,12 +8,28 @@ export interface GroupStats {
   losses: number;
   /** wins ÷ count (NaN for an empty group). */
   winRate: number;
+  /**
+   * How sure the win rate is: the lower bound of its 95% Wilson score interval (0 for an empty
+   * group). A pattern of 3 wins in 3 trades scores 0.44, one of 60 in 100 scores 0.50.
+   */
+  confidence: number;
   meanReturn: number;
   meanMfe: number;
   meanMae: number;
   meanHoldBars: number;
   /** Mean post-exit drift over trades where it is defined. */
   meanPostExitDrift: number;
+  /** Mean of `leftOnTable` over trades where it is defined. */
+  meanLeftOnTable: number;
+}
+
+/** Lower bound of the Wilson score interval of `wins` successes in `count` trials at z = 1.96. */
+function wilsonLowerBound(wins: number, count: number): number {
+  if (count === 0) return 0;
+  const z = 1.959963984540054;
+  const p = wins / count;
+  const z2n = (z * z) / count;
+  return Math.max(0, (p + z2n / 2 - z * Math.sqrt((p * (1 - p)) / count + z2n / (4 * count))) / (1 + z2n));
 }
 
 export interface SetupStats extends GroupStats {
@@ -38,6 +54,8 @@ export function groupStats(trades: readonly ShadowTrade[], indices?: readonly nu
   let hold = 0;
   let drift = 0;
   let driftCount = 0;
+  let left = 0;
+  let leftCount = 0;
   for (const i of idx) {
     const t = trades[i]!;
     if (t.outcome === 'win') wins++;
@@ -50,6 +68,10 @@ export function groupStats(trades: readonly ShadowTrade[], indices?: readonly nu
       drift += t.postExitDrift;
       driftCount++;
     }
+    if (!Number.isNaN(t.leftOnTable)) {
+      left += t.leftOnTable;
+      leftCount++;
+    }
   }
   const count = idx.length;
   return {
@@ -57,11 +79,13 @@ export function groupStats(trades: readonly ShadowTrade[], indices?: readonly nu
     wins,
     losses,
     winRate: wins / count,
+    confidence: wilsonLowerBound(wins, count),
     meanReturn: ret / count,
     meanMfe: mfe / count,
     meanMae: mae / count,
     meanHoldBars: hold / count,
     meanPostExitDrift: drift / driftCount,
+    meanLeftOnTable: left / leftCount,
   };
 }
 

@@ -4,7 +4,7 @@ import { btcHourly } from '@candlelab/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PatternLibrary } from './PatternLibrary.js';
-import { attributeByFeature, attributeBySetup, bestHoldingPeriod } from './shadowAnalysis.js';
+import { attributeByFeature, attributeBySetup, bestHoldingPeriod, groupStats } from './shadowAnalysis.js';
 import { shadowTrades } from './shadowTrades.js';
 
 function ohlc(rows: [number, number, number, number][]): Bars {
@@ -117,6 +117,52 @@ describe('shadowTrades', () => {
     expect(trades[0]!.postExitDrift).toBeNaN();
   });
 
+  it('charges slippage on both fills and measures what a later exit could have made', () => {
+    const plain = shadowTrades(bars, { entries: { a: [1, 0, 0, 0, 0, 0] }, takeProfit: 0.1, postExitBars: 2 })
+      .trades[0]!;
+    const slipped = shadowTrades(bars, {
+      entries: { a: [1, 0, 0, 0, 0, 0] },
+      takeProfit: 0.1,
+      postExitBars: 2,
+      slippageBps: 10,
+      feesBps: 5,
+    }).trades[0]!;
+    // Entry 100 → 100.1, exit 110 → 109.89; then fees on both notionals.
+    expect(slipped.returnPct).toBeCloseTo(109.89 / 100.1 - 1 - 0.0005 * (1 + 109.89 / 100.1), 12);
+    expect(plain.returnPct - slipped.returnPct).toBeGreaterThan(0.0015);
+    // After the exit at 110 (bar 2) the next two highs are 111 and 98: 1/110 was left on the table.
+    expect(plain.postExitBest).toBeCloseTo(111 / 110 - 1, 12);
+    expect(plain.leftOnTable).toBeCloseTo(111 / 110 - 1, 12);
+    const lastBar = shadowTrades(bars, { entries: { a: [0, 0, 0, 0, 1, 0] }, maxHoldBars: 1 }).trades[0]!;
+    expect(lastBar.postExitBest).toBeNaN();
+  });
+
+  it('no lookahead: changing every bar after t leaves every trade resolved by t unchanged', () => {
+    const base = btcHourly({ last: 400 });
+    const mask = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    fc.assert(
+      fc.property(fc.integer({ min: 30, max: 380 }), fc.double({ min: 0.5, max: 2, noNaN: true }), (t, factor) => {
+        const altered = copyBars(base);
+        for (let i = t + 1; i < 400; i++)
+          for (const f of ['open', 'high', 'low', 'close'] as const) altered[f][i] = base[f][i]! * factor;
+        const options = {
+          entries: { m: mask },
+          stopLoss: 0.01,
+          takeProfit: 0.02,
+          maxHoldBars: 12,
+          postExitBars: 6,
+          slippageBps: 5,
+          feesBps: 10,
+        };
+        const resolvedBy = (trades: ReturnType<typeof shadowTrades>['trades']) =>
+          trades.filter((x) => x.exitIndex + 6 <= t).map((x) => ({ ...x, features: Array.from(x.features) }));
+        const a = resolvedBy(shadowTrades(base, options).trades);
+        expect(resolvedBy(shadowTrades(altered, options).trades)).toEqual(a);
+      }),
+      { numRuns: 40, seed: 11 },
+    );
+  });
+
   it('predicate entry rules see only bars ≤ t: altering later bars keeps earlier decisions', () => {
     const base = btcHourly({ last: 300 });
     fc.assert(
@@ -164,6 +210,20 @@ describe('shadow analysis', () => {
     const finite = result.trades.filter((t) => !Number.isNaN(t.features[0]!)).length;
     expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(finite);
     for (let b = 1; b < buckets.length; b++) expect(buckets[b]!.lower).toBeGreaterThanOrEqual(buckets[b - 1]!.upper);
+  });
+
+  it('a group’s confidence is the Wilson lower bound of its win rate (reference: the closed form, checked in Python)', () => {
+    const trade = result.trades[0]!;
+    const group = (wins: number, count: number) =>
+      groupStats(
+        Array.from({ length: count }, (_, i) => ({
+          ...trade,
+          outcome: i < wins ? ('win' as const) : ('loss' as const),
+        })),
+      );
+    expect(group(3, 3).confidence).toBeCloseTo(0.4385029682449545, 12);
+    expect(group(60, 100).confidence).toBeCloseTo(0.5020025867910617, 12);
+    expect(group(0, 5).confidence).toBe(0);
   });
 
   it('finds the best holding period by brute force', () => {

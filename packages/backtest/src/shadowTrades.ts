@@ -27,6 +27,8 @@ export interface ShadowOptions {
   postExitBars?: number;
   /** Commission per side in basis points, deducted from the return. Default 0. */
   feesBps?: number;
+  /** Adverse slippage per fill in basis points: entries fill this much worse than the open, exits worse than their price. Default 0. */
+  slippageBps?: number;
   /**
    * Feature columns (same length as the bars) whose values at the decision bar t are stored with
    * each trade. They must be causal (computed from bars ≤ t); that is the caller's promise.
@@ -56,6 +58,13 @@ export interface ShadowTrade {
   holdBars: number;
   /** Direction-signed return from the exit price to the close `postExitBars` later; NaN when the data ends first. */
   postExitDrift: number;
+  /**
+   * Best direction-signed move from the exit price within the `postExitBars` bars after the exit
+   * (highs for longs, lows for shorts): what a later exit could have made. NaN when no bar follows.
+   */
+  postExitBest: number;
+  /** How much was left on the table: `max(0, postExitBest)`. NaN when no bar follows. */
+  leftOnTable: number;
   /** Feature values at the decision bar, in `featureNames` order. */
   features: Float64Array;
 }
@@ -92,6 +101,9 @@ export function shadowTrades(bars: Bars, options: ShadowOptions): ShadowResult {
     throw new InvalidParameterError('postExitBars', post, 'expected an integer >= 0');
   const feeRate = (options.feesBps ?? 0) / 1e4;
   if (!(feeRate >= 0)) throw new InvalidParameterError('feesBps', options.feesBps, 'expected >= 0');
+  const slip = (options.slippageBps ?? 0) / 1e4;
+  if (!(slip >= 0) || !Number.isFinite(slip))
+    throw new InvalidParameterError('slippageBps', options.slippageBps, 'expected a finite number >= 0');
   const featureNames = Object.keys(options.features ?? {});
   const featureColumns = featureNames.map((name) => {
     const column = options.features![name]!;
@@ -157,8 +169,15 @@ export function shadowTrades(bars: Bars, options: ShadowOptions): ShadowResult {
       }
       if (dir > 0 ? exitPrice > best : exitPrice < best) best = exitPrice;
       if (dir > 0 ? exitPrice < worst : exitPrice > worst) worst = exitPrice;
-      const returnPct = (dir * (exitPrice - entry)) / entry - feeRate * (1 + exitPrice / entry);
+      const entryFill = entry * (1 + dir * slip);
+      const exitFill = exitPrice * (1 - dir * slip);
+      const returnPct = (dir * (exitFill - entryFill)) / entryFill - feeRate * (1 + exitFill / entryFill);
       const driftIndex = exitIndex + post;
+      let postExitBest = Number.NaN;
+      for (let j = exitIndex + 1; j <= Math.min(n - 1, exitIndex + post); j++) {
+        const move = (dir * ((dir > 0 ? high[j]! : low[j]!) - exitPrice)) / exitPrice;
+        if (!(move <= postExitBest)) postExitBest = move;
+      }
       const features = new Float64Array(featureColumns.length);
       for (let f = 0; f < featureColumns.length; f++) features[f] = featureColumns[f]![t]!;
       trades.push({
@@ -178,6 +197,8 @@ export function shadowTrades(bars: Bars, options: ShadowOptions): ShadowResult {
         mae: (dir * (entry - worst)) / entry,
         holdBars: exitIndex - e + 1,
         postExitDrift: driftIndex < n ? (dir * (close[driftIndex]! - exitPrice)) / exitPrice : Number.NaN,
+        postExitBest,
+        leftOnTable: Number.isNaN(postExitBest) ? Number.NaN : Math.max(0, postExitBest),
         features,
       });
     }
