@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barsLength, copyBars } from '@candlelab/core';
+import { barsLength, copyBars, StoreError } from '@candlelab/core';
 import { btcHourly } from '@candlelab/test-utils';
 import { storeContract } from '@candlelab/test-utils/storeContract';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -77,5 +77,47 @@ describe('DuckDbStore bulk paths', () => {
       expect(Array.from(got[column]), column).toEqual(Array.from(bars[column]));
     }
     await store.close();
+  });
+});
+
+describe('DuckDbStore corruption', () => {
+  it('a corrupt block found during a read is a StoreError naming the file (was a raw "IO Error")', async () => {
+    const { generateSyntheticBars } = await import('./generateSyntheticBars.js');
+    const bars = generateSyntheticBars({ count: 100_000, timeframe: '1m', seed: 3 });
+    const path = join(dir, 'intact.duckdb');
+    const store = await DuckDbStore.open({ path });
+    await store.write(bars, { exchange: 'x' });
+    await store.close();
+    const intact = readFileSync(path);
+    const query = { exchange: 'x', symbol: bars.symbol, timeframe: bars.timeframe, start: 0, end: 4e12 };
+    let failures = 0;
+    // Flip 64 bytes at several places in the data blocks: opening still succeeds (the catalog is
+    // intact) and DuckDB's block checksum fails only when the read touches the damaged block.
+    for (const fraction of [0.2, 0.3, 0.4, 0.5]) {
+      const damaged = Buffer.from(intact);
+      const at = Math.floor(statSync(path).size * fraction);
+      for (let i = 0; i < 64; i++) damaged[at + i]! ^= 0xff;
+      const damagedPath = join(dir, `damaged-${fraction}.duckdb`);
+      writeFileSync(damagedPath, damaged);
+      let reopened: DuckDbStore;
+      try {
+        reopened = await DuckDbStore.open({ path: damagedPath });
+      } catch (error) {
+        expect(error).toBeInstanceOf(StoreError);
+        continue;
+      }
+      try {
+        const got = await reopened.read(query);
+        expect(Array.from(got.close)).toEqual(Array.from(bars.close)); // untouched block: still exact
+      } catch (error) {
+        failures++;
+        expect(error).toBeInstanceOf(StoreError);
+        expect((error as Error).message).toContain(damagedPath);
+        expect((error as Error).message).toMatch(/Corrupt database file/);
+      } finally {
+        await reopened.close();
+      }
+    }
+    expect(failures).toBeGreaterThan(0);
   });
 });

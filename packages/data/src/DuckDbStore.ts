@@ -61,6 +61,8 @@ export class DuckDbStore implements CandleStore {
     private readonly table: string,
     private readonly coverageTable: string,
     private readonly conflictRetries: number,
+    /** Database file as given (`':memory:'` for none), named in every error. */
+    private readonly path: string,
   ) {}
 
   /** Opens (creating when needed) the database file and its tables. Needs the `@duckdb/node-api` peer dependency. */
@@ -93,7 +95,7 @@ export class DuckDbStore implements CandleStore {
       shared.release();
       throw new StoreError(`cannot open DuckDB store at ${path}`, { cause: error });
     }
-    return new DuckDbStore(connection, shared.release, table, tableSql, coverageSql, conflictRetries);
+    return new DuckDbStore(connection, shared.release, table, tableSql, coverageSql, conflictRetries, path);
   }
 
   async write(bars: Bars, options: StoreWriteOptions): Promise<StoreWriteResult> {
@@ -103,7 +105,7 @@ export class DuckDbStore implements CandleStore {
 
   async read(query: RangeQuery): Promise<Bars> {
     checkRangeQuery(query);
-    return this.serial(async () => {
+    return this.serialRead(async () => {
       // Materialized: DuckDB scans in parallel into its own buffers in one call; the chunks are then
       // fetched synchronously (a streamed result costs an async round trip per 2,048-row chunk).
       const result = await this.connection.run(
@@ -131,7 +133,7 @@ export class DuckDbStore implements CandleStore {
 
   async readCoverage(key: SeriesKey): Promise<TimeRange[]> {
     checkSeriesKey(key);
-    return this.serial(async () => {
+    return this.serialRead(async () => {
       const reader = await this.connection.runAndReadAll(
         `SELECT CAST(range_start AS DOUBLE), CAST(range_end AS DOUBLE) FROM ${this.coverageTable} WHERE exchange = $1 AND symbol = $2 AND timeframe = $3`,
         [key.exchange, key.symbol, key.timeframe],
@@ -271,10 +273,22 @@ export class DuckDbStore implements CandleStore {
     try {
       return await retryOnConflict(this.conflictRetries, fn);
     } catch (error) {
-      throw new StoreError(`DuckDB write failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(`DuckDB write to ${this.path} failed: ${messageOf(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * A read through {@link serial} whose failure (e.g. DuckDB's `IO Error: Corrupt database file`
+   * found by a block checksum only when the block is read) is a `StoreError` naming the file.
+   */
+  private serialRead<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        throw new StoreError(`DuckDB read from ${this.path} failed: ${messageOf(error)}`, { cause: error });
+      }
+    });
   }
 
   /** One operation at a time on this store's connection (a transaction must not interleave with another). */
@@ -371,4 +385,8 @@ async function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
       cause: error,
     });
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import {
   type Bars,
   barsBetween,
@@ -9,8 +8,8 @@ import {
   type Timeframe,
 } from '@candlelab/core';
 import type { CandleSource, FetchOptions, FetchRequest, SourceCapabilities, SourcePage } from './CandleSource.js';
-import { parseCsvBars } from './parseCsvBars.js';
-import { parseJsonBars } from './parseJsonBars.js';
+import { parseCandleFile } from './parseCandleFile.js';
+import type { TimeUnit } from './parseTimestamp.js';
 import { checkRange } from './ranges.js';
 import { throwIfAborted } from './sleep.js';
 
@@ -25,12 +24,18 @@ export interface FileSourceOptions {
   format?: 'csv' | 'json';
   /** Store key for these bars. Default `'file'`. */
   id?: string;
+  /**
+   * Unit of numeric timestamps (`'s'`, `'ms'`, `'us'`, `'ns'`). Default: detected per value by
+   * magnitude; values no unit places in 1990–2100 (e.g. YYYYMMDD dates) are refused.
+   */
+  timeUnit?: TimeUnit;
 }
 
 /**
  * Candles from a CSV or JSON file (see `parseCsvBars` / `parseJsonBars`), read and validated once
  * (times must be bar opens of the timeframe), then served by range. The file is the whole truth:
- * a fetched range is covered whether or not it holds bars.
+ * a fetched range is covered whether or not it holds bars. An unreadable file or a damaged gzip
+ * stream is a `DataSourceError`, bad content a `ValidationError`; both name the file.
  */
 export class FileSource implements CandleSource {
   readonly id: string;
@@ -65,7 +70,7 @@ export class FileSource implements CandleSource {
   }
 
   private async load(): Promise<Bars> {
-    const { path, symbol, timeframe } = this.options;
+    const { path } = this.options;
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -73,9 +78,11 @@ export class FileSource implements CandleSource {
       this.bars = undefined;
       throw new DataSourceError(`cannot read ${path}`, { cause: error, retryable: false });
     }
-    const text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-    const format = this.options.format ?? (/\.json(\.gz)?$/i.test(path) ? 'json' : 'csv');
-    const options = { symbol, timeframe, requireAligned: true };
-    return format === 'json' ? parseJsonBars(text, options) : parseCsvBars(text, options);
+    try {
+      return parseCandleFile(bytes, this.options);
+    } catch (error) {
+      this.bars = undefined;
+      throw error;
+    }
   }
 }

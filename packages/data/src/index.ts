@@ -38,8 +38,10 @@ export {
 } from './loadBars.js';
 export { MemoryStore } from './MemoryStore.js';
 export { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
-export { type ParseBarsOptions, type ParseCsvOptions, parseCsvBars, parseTimestamp } from './parseCsvBars.js';
+export { type CandleFileOptions, parseCandleFile } from './parseCandleFile.js';
+export { type ParseBarsOptions, type ParseCsvOptions, parseCsvBars } from './parseCsvBars.js';
 export { parseJsonBars } from './parseJsonBars.js';
+export { parseDecimal, parseTimestamp, TIME_UNITS, type TimeUnit } from './parseTimestamp.js';
 export { mergeRanges, subtractRanges } from './ranges.js';
 export { type ResampleOptions, type ResampleResult, resample } from './resample.js';
 export { SyntheticSource, type SyntheticSourceOptions } from './SyntheticSource.js';

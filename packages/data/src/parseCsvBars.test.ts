@@ -61,7 +61,7 @@ describe('parseCsvBars', () => {
     const error = errorOf(() =>
       parseCsvBars(`time,open,high,low,close,volume\n${T0},10,12,9,11,5\n${T0 + H},11,abc,10,12,6\n`, opts),
     );
-    expect(error.issues).toEqual([{ row: 2, field: 'high', reason: 'line 3: cannot read "abc" as a number' }]);
+    expect(error.issues).toEqual([{ row: 2, field: 'high', reason: 'line 3: cannot read "abc" as a decimal number' }]);
     expect(error.message).toContain('line 3');
     const short = errorOf(() => parseCsvBars(`${T0},10,12,9,11,5\n${T0 + H},11,13\n`, opts));
     expect(short.issues[0]).toMatchObject({ row: 1, field: 'low' });
@@ -98,5 +98,47 @@ describe('parseCsvBars', () => {
       'low',
       'close',
     ]);
+  });
+});
+
+describe('parseCsvBars hardening', () => {
+  const BINANCE_T0 = Date.UTC(2025, 0, 1);
+  /** A Binance public-data kline CSV (data.binance.vision, 12 columns, no header); times in µs since 2025. */
+  const binanceDump = (unitFactor: number) =>
+    [0, 1, 2]
+      .map((i) => {
+        const open = (BINANCE_T0 + i * H) * unitFactor;
+        const close = (BINANCE_T0 + (i + 1) * H - 1) * unitFactor;
+        return `${open},93576.00,94000.00,93500.10,93991.80,512.3,${close},48000000.1,84000,250.1,23400000.5,0`;
+      })
+      .join('\n');
+
+  it('reads Binance dumps in microseconds (were year 56971, even with alignment required)', () => {
+    const bars = parseCsvBars(binanceDump(1000), { ...opts, requireAligned: true });
+    expect(Array.from(bars.time)).toEqual([BINANCE_T0, BINANCE_T0 + H, BINANCE_T0 + 2 * H]);
+    expect(bars.close[0]).toBe(93991.8);
+    expect(Array.from(parseCsvBars(binanceDump(1), opts).time)).toEqual(Array.from(bars.time));
+  });
+
+  it('refuses YYYYMMDD dates naming the line and asking for the unit; accepts a declared unit', () => {
+    const text = 'date,open,high,low,close\n20201001,10,12,9,11\n20201002,11,13,10,12\n';
+    const error = errorOf(() => parseCsvBars(text, { ...opts, timeframe: '1d' }));
+    expect(error.issues[0]).toMatchObject({ row: 1, field: 'time' });
+    expect(error.message).toMatch(/line 2: cannot tell the unit of 20201001 \(it looks like a YYYYMMDD date/);
+    expect(error.message).toMatch(/timeUnit/);
+    const seconds = `time,open,high,low,close\n${BINANCE_T0 / 1000},10,12,9,11\n`;
+    expect(parseCsvBars(seconds, { ...opts, timeUnit: 's' }).time[0]).toBe(BINANCE_T0);
+    const millis = `time,open,high,low,close\n${BINANCE_T0},10,12,9,11\n`;
+    expect(errorOf(() => parseCsvBars(millis, { ...opts, timeUnit: 's' })).message).toMatch(/outside 1970/);
+  });
+
+  it('refuses times before 1970 and after 2100', () => {
+    expect(errorOf(() => parseCsvBars('1969-12-31,10,12,9,11\n', opts)).issues[0]).toMatchObject({ field: 'time' });
+    expect(errorOf(() => parseCsvBars('2100-01-01,10,12,9,11\n', opts)).issues[0]).toMatchObject({ field: 'time' });
+  });
+
+  it('refuses a hexadecimal price (0x64 was read as 100), naming the line and field', () => {
+    const error = errorOf(() => parseCsvBars(`time,open,high,low,close\n${T0},0x64,120,90,110\n`, opts));
+    expect(error.issues).toEqual([{ row: 1, field: 'open', reason: 'line 2: cannot read "0x64" as a decimal number' }]);
   });
 });

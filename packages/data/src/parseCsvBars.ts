@@ -6,6 +6,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
+import { parseDecimal, readTimestamp, type TimeUnit } from './parseTimestamp.js';
 
 export interface ParseBarsOptions {
   /** Symbol of the parsed series. Required. */
@@ -14,6 +15,12 @@ export interface ParseBarsOptions {
   timeframe: Timeframe;
   /** Require every time to be a bar open of `timeframe` (needed to write into a store). Default false. */
   requireAligned?: boolean;
+  /**
+   * Unit of numeric timestamps: `'s'`, `'ms'`, `'us'` or `'ns'` since the epoch. Default: detected
+   * per value by magnitude (the unit that puts it in 1990–2100); numbers no unit places there,
+   * such as `20201001` (YYYYMMDD), are refused and need this option.
+   */
+  timeUnit?: TimeUnit;
 }
 
 export interface ParseCsvOptions extends ParseBarsOptions {
@@ -51,8 +58,10 @@ const FIELDS: readonly Field[] = ['time', 'open', 'high', 'low', 'close', 'volum
 /**
  * Parses CSV candles into validated {@link Bars}. Detects the delimiter and a header row; maps
  * common column names (`timestamp`/`date`/`open_time`, `o`/`open`, …; without a header the order
- * is time, open, high, low, close, volume); reads timestamps in seconds, milliseconds or ISO 8601
- * (date-only strings are UTC midnight). A missing volume column gives volume 0. Every bad row is
+ * is time, open, high, low, close, volume); reads epoch timestamps in s / ms / us / ns (declared by
+ * `timeUnit` or detected by magnitude, see `readTimestamp`) or ISO 8601 (date-only strings are UTC
+ * midnight); times outside 1970–2100 are refused. Prices and volumes must be decimal numbers
+ * (`0x64` is refused, not read as 100). A missing volume column gives volume 0. Every bad row is
  * reported in one {@link ValidationError} whose issues carry the 0-based line index (`row`), the
  * field and the reason, whose message names the 1-based line number.
  */
@@ -88,14 +97,15 @@ export function parseCsvBars(text: string, options: ParseCsvOptions): Bars {
         continue;
       }
       const raw = cells[at];
-      const value = raw === undefined ? Number.NaN : field === 'time' ? parseTimestamp(raw) : parseNumber(raw);
-      if (!Number.isFinite(value)) {
+      const value =
+        raw === undefined
+          ? `missing (line has ${cells.length} fields)`
+          : field === 'time'
+            ? readTimestamp(raw, options.timeUnit)
+            : decimalOrReason(raw);
+      if (typeof value === 'string') {
         ok = false;
-        const reason =
-          raw === undefined
-            ? `missing (line has ${cells.length} fields)`
-            : `cannot read ${JSON.stringify(raw.trim())} as ${field === 'time' ? 'a timestamp' : 'a number'}`;
-        issues.push({ row: li, field, reason: `line ${li + 1}: ${reason}` });
+        issues.push({ row: li, field, reason: `line ${li + 1}: ${value}` });
       } else columns[f]![n] = value;
     }
     if (issues.length >= 100) break;
@@ -184,19 +194,8 @@ function columnIndex(cells: string[], line: number, issues: ValidationIssue[]): 
   return index;
 }
 
-function parseNumber(raw: string): number {
-  const text = raw.trim();
-  return text === '' ? Number.NaN : Number(text);
-}
-
-/** Epoch seconds (< 1e11), epoch ms, or an ISO 8601 date/time (UTC unless it carries an offset). */
-export function parseTimestamp(raw: string | number): number {
-  if (typeof raw === 'number') return raw < 1e11 ? raw * 1000 : raw;
-  const text = raw.trim();
-  if (text === '') return Number.NaN;
-  const numeric = Number(text);
-  if (Number.isFinite(numeric)) return numeric < 1e11 ? numeric * 1000 : numeric;
-  // `2024-01-02 03:04:05` (space, no zone) is read as UTC like the date-only form.
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text;
-  return /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : Number.NaN;
+/** A decimal number, or why the text is not one. */
+export function decimalOrReason(raw: string): number | string {
+  const value = parseDecimal(raw);
+  return Number.isNaN(value) ? `cannot read ${JSON.stringify(raw.trim())} as a decimal number` : value;
 }

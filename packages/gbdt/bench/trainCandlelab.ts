@@ -2,7 +2,8 @@
  * Trains candlelab's Gbdt on one benchmark file and prints one JSON line (run in its own
  * process so that peak memory is this run's). Usage: trainCandlelab.ts <file> <trees> <exact|quantized> [threads]
  */
-import { Gbdt, rocAuc } from '@candlelab/gbdt';
+import { Gbdt } from '@candlelab/gbdt';
+import { rocAuc } from '@candlelab/metrics';
 import { readBenchData } from './datasets.js';
 
 const [file, treesArg, variant, threadsArg] = process.argv.slice(2);
@@ -44,7 +45,7 @@ console.log(
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     secondsPerTree: seconds / trees,
-    auc: rocAuc(raw, ytest),
+    auc: rocAuc(ytest, raw),
     peakMB: process.resourceUsage().maxRSS / 1024,
   }),
 );

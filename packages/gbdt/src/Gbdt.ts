@@ -151,6 +151,7 @@ export class Gbdt implements Classifier<GbdtFitResult> {
         ]);
       }
       this.checkLabels(validation.y, p.objective === 'binary' ? 2 : k, 'Gbdt.fit validation');
+      if (p.metric === 'auc') checkAucLabels(validation.y);
     }
     const rng = new Rng(p.seed);
     const binRng = rng.child('bins');
@@ -434,4 +435,21 @@ function checkTree(tree: GbdtJson['trees'][number], d: number, index: number): v
     ok = f < d && l > i && r > i && l < m && r < m;
   }
   if (!ok) throw new ModelFormatError(`gbdt model: tree ${index} is malformed`);
+}
+
+/** ROC-AUC is defined only for 0/1 labels with both classes present: refuse the validation set before training. */
+function checkAucLabels(y: Float64Array): void {
+  let positives = 0;
+  for (let r = 0; r < y.length; r++) {
+    const v = y[r]!;
+    if (v !== 0 && v !== 1)
+      throw new ValidationError('Gbdt.fit validation', [
+        { row: r, field: 'y', reason: `metric 'auc' needs 0/1 labels (got ${v})` },
+      ]);
+    positives += v;
+  }
+  if (positives === 0 || positives === y.length)
+    throw new ValidationError('Gbdt.fit validation', [
+      { field: 'y', reason: "metric 'auc' needs both classes (0 and 1) in the validation labels" },
+    ]);
 }

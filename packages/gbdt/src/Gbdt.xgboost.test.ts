@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Dataset } from '@candlelab/core';
+import { rocAuc } from '@candlelab/metrics';
 import { describe, expect, it } from 'vitest';
-import { evaluateMetric, rocAuc } from './evalMetric.js';
+import { evaluateMetric } from './evalMetric.js';
 import { Gbdt } from './Gbdt.js';
 
 /**
@@ -55,7 +56,7 @@ describe('Gbdt against XGBoost hist on a fixed dataset', () => {
     model.fit(trainSet(reference.yBinary));
     const yTest = Float64Array.from(reference.yBinary.slice(nTrain));
     const raw = model.predictRaw(testX);
-    const auc = rocAuc(raw, yTest);
+    const auc = rocAuc(yTest, raw);
     expect(auc).toBeGreaterThan(reference.binary.auc - 0.01);
     expect(1 - evaluateMetric('error', raw, yTest, nTest, 1)).toBeGreaterThan(reference.binary.accuracy - 0.02);
     expect(evaluateMetric('logloss', raw, yTest, nTest, 1)).toBeLessThan(reference.binary.logloss + 0.02);

@@ -1,5 +1,5 @@
-import { argsort } from '@candlelab/core';
-import { clip, sigmoid, softmaxInPlace } from './objective.js';
+import { accuracy, logLoss, mae, rmse, rocAuc } from '@candlelab/metrics';
+import { sigmoid, softmaxInPlace } from './objective.js';
 import type { EvalMetric } from './params.js';
 
 /** Whether larger values of the metric are better (only `auc`). */
@@ -8,82 +8,52 @@ export function higherIsBetter(metric: EvalMetric): boolean {
 }
 
 /**
- * Area under the ROC curve of `scores` for binary `labels` (1 = positive), by the
- * Mann–Whitney rank statistic with average ranks for ties. 0.5 when a class is absent.
- */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = argsort(scores);
-  let positives = 0;
-  let rankSum = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    const v = scores[order[i]!]!;
-    while (j + 1 < n && scores[order[j + 1]!] === v) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) {
-      if (labels[order[t]!] === 1) {
-        positives++;
-        rankSum += averageRank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return 0.5;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-/**
- * An evaluation metric of raw scores (`n × k` row-major) against labels, unweighted:
- * `rmse`/`mae` on the raw values, `logloss`/`error`/`auc` on the binary margin, `mlogloss`/`merror`
- * on the softmax of `k` classes.
+ * An evaluation metric of raw scores (`n × k` row-major) against labels, unweighted, computed by
+ * `@candlelab/metrics` (one definition of each metric in candlelab): `rmse`/`mae` on the raw
+ * values; `logloss`/`error`/`auc` on the binary margin (probability = sigmoid, class = margin > 0);
+ * `mlogloss`/`merror` on the softmax of `k` classes. `error`/`merror` are `1 − accuracy`. `auc`
+ * needs both classes in `y` (checked when fitting starts).
  */
 export function evaluateMetric(metric: EvalMetric, raw: Float64Array, y: Float64Array, n: number, k: number): number {
   if (n === 0) return Number.NaN;
+  const labels = y.subarray(0, n);
   switch (metric) {
-    case 'rmse': {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += (raw[r]! - y[r]!) ** 2;
-      return Math.sqrt(s / n);
-    }
-    case 'mae': {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += Math.abs(raw[r]! - y[r]!);
-      return s / n;
-    }
-    case 'logloss': {
-      let s = 0;
-      for (let r = 0; r < n; r++) {
-        const p = clip(sigmoid(raw[r]!));
-        s -= y[r] === 1 ? Math.log(p) : Math.log(1 - p);
-      }
-      return s / n;
-    }
-    case 'error': {
-      let wrong = 0;
-      for (let r = 0; r < n; r++) if (raw[r]! > 0 !== (y[r] === 1)) wrong++;
-      return wrong / n;
-    }
+    case 'rmse':
+      return rmse(labels, raw.subarray(0, n));
+    case 'mae':
+      return mae(labels, raw.subarray(0, n));
     case 'auc':
-      return rocAuc(raw.subarray(0, n), y);
+      return rocAuc(labels, raw.subarray(0, n));
+    case 'logloss':
+      return logLoss(labels, binaryProbabilities(raw, n), 2);
+    case 'error':
+      return 1 - accuracy(labels, predictedClasses(raw, n, 1));
     case 'mlogloss': {
-      let s = 0;
-      const p = new Float64Array(k);
-      for (let r = 0; r < n; r++) {
-        p.set(raw.subarray(r * k, r * k + k));
-        softmaxInPlace(p, 0, k);
-        s -= Math.log(clip(p[y[r]!] ?? 0));
-      }
-      return s / n;
+      const proba = raw.slice(0, n * k);
+      for (let r = 0; r < n; r++) softmaxInPlace(proba, r * k, k);
+      return logLoss(labels, proba, k);
     }
-    case 'merror': {
-      let wrong = 0;
-      for (let r = 0; r < n; r++) if (argmax(raw, r * k, k) !== y[r]) wrong++;
-      return wrong / n;
-    }
+    case 'merror':
+      return 1 - accuracy(labels, predictedClasses(raw, n, k));
   }
+}
+
+/** `[1 − p, p]` rows of the sigmoid of each binary margin. */
+function binaryProbabilities(raw: Float64Array, n: number): Float64Array {
+  const proba = new Float64Array(2 * n);
+  for (let r = 0; r < n; r++) {
+    const p = sigmoid(raw[r]!);
+    proba[2 * r] = 1 - p;
+    proba[2 * r + 1] = p;
+  }
+  return proba;
+}
+
+/** Predicted class per row: margin > 0 for one output, else the arg-max of the `k` raw scores. */
+function predictedClasses(raw: Float64Array, n: number, k: number): Float64Array {
+  const predicted = new Float64Array(n);
+  for (let r = 0; r < n; r++) predicted[r] = k === 1 ? (raw[r]! > 0 ? 1 : 0) : argmax(raw, r * k, k);
+  return predicted;
 }
 
 /** Index (0-based, relative to `offset`) of the largest of `values[offset .. offset + k)`. */

@@ -1,5 +1,5 @@
 export { type BinMapper, binMatrix, fitBinMapper, quantileUpperBounds } from './binning.js';
-export { evaluateMetric, higherIsBetter, rocAuc } from './evalMetric.js';
+export { evaluateMetric, higherIsBetter } from './evalMetric.js';
 export {
   Gbdt,
   type GbdtFitResult,

@@ -1,7 +1,7 @@
+import { rocAuc } from '@candlelab/metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matrixOf, synthetic } from '../test/syntheticData.js';
-import { rocAuc } from './evalMetric.js';
 import { Gbdt } from './Gbdt.js';
 import { decodeHistogram, quantizationLevels, quantizeGradients } from './quantizeGradients.js';
 
@@ -53,7 +53,7 @@ describe('quantized gradients', () => {
     const auc = (quantizedGradients: boolean) => {
       const model = new Gbdt({ nEstimators: 40, numLeaves: 15, quantizedGradients });
       model.fit(train);
-      return rocAuc(model.predictRaw(matrixOf(test)), test.y);
+      return rocAuc(test.y, model.predictRaw(matrixOf(test)));
     };
     const exact = auc(false);
     const quantized = auc(true);
