@@ -25,6 +25,18 @@ export {
 } from './renderReport.js';
 export { type RetrainOptions, type RetrainResult, type RetrainRow, retrainUniverse } from './retrainUniverse.js';
 export {
+  SHADOW_METRICS,
+  type ShadowConfig,
+  ShadowConfigSchema,
+  type ShadowMetricName,
+  type ShadowPattern,
+  type ShadowReport,
+  type ShadowTradeRecord,
+  shadowMetrics,
+  shadowStage,
+  shadowTradesCsv,
+} from './shadowStage.js';
+export {
   BacktestConfigSchema,
   DataConfigSchema,
   LabelsConfigSchema,
@@ -45,10 +57,13 @@ export { type SymbolJobResult, tasks } from './tasks.js';
 export {
   type FoldSummary,
   type ImportanceRow,
+  SHADOW_FILE,
+  SHADOW_TRADES_FILE,
   type SymbolData,
   type SymbolResult,
   type TrainOptions,
   type TrainResult,
+  type TrainResultJson,
   trainResultJson,
   trainStrategy,
 } from './trainStrategy.js';

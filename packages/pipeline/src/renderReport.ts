@@ -62,6 +62,12 @@ export interface ReportInput {
   folds?: readonly Readonly<Record<string, number | string>>[];
   importance?: readonly ReportImportance[];
   gates?: readonly ReportGate[];
+  /** Shadow trading: groups (win rate by side, exit reason, regime), the pattern library and the losses. */
+  shadow?: {
+    groups: readonly Readonly<Record<string, number | string>>[];
+    patterns: readonly Readonly<Record<string, number | string>>[];
+    losses: readonly Readonly<Record<string, number | string>>[];
+  };
 }
 
 let chartLibrary: string | undefined;
@@ -235,6 +241,7 @@ ${input.sections.map(sectionHtml).join('\n')}
     .join('')}
 ${input.folds && input.folds.length > 0 ? listTable('Walk-forward folds (out of sample)', input.folds) : ''}
 ${gates ? `<section class="card wide"><h3>Gates</h3><table>${gates}</table></section>` : ''}
+${input.shadow ? [listTable('Shadow trades: every out-of-sample entry simulated with the exits', input.shadow.groups), listTable('Pattern library: clusters of entry features', input.shadow.patterns), listTable('Losses by exit reason and regime', input.shadow.losses)].join('') : ''}
 ${importanceRows ? `<section class="card wide"><h3>Permutation importance (log-loss increase)</h3><table>${importanceRows}</table></section>` : ''}</div>
 <script type="application/json" id="report-data">${json}</script>
 <script>${chartScript()}</script>

@@ -9,6 +9,7 @@ import { ACTIVATIONS } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { SHADOW_METRICS, ShadowConfigSchema } from './shadowStage.js';
 import { STRATEGY_METRIC_NAMES } from './strategyMetrics.js';
 
 const EARLIEST_DATE = Date.UTC(1990, 0, 1);
@@ -207,6 +208,9 @@ export const BacktestConfigSchema = PositionRuleSchema.extend({
   calendar: z.enum(['auto', 'crypto', 'equity']).default('auto'),
 }).strict();
 
+/** Every metric a gate may name: the trainer's and, with `shadow:`, the shadow run's. */
+const GATE_METRIC_NAMES: readonly string[] = [...STRATEGY_METRIC_NAMES, ...Object.keys(SHADOW_METRICS)];
+
 export const StrategyConfigSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, ".", "_" or "-"'),
@@ -240,21 +244,37 @@ export const StrategyConfigSchema = z
     /** Quality gates over out-of-sample and backtest metrics, e.g. `sharpe > 1.5`. Default none. */
     gates: QualityGatesSchema.default([]).superRefine((gates, ctx) => {
       gates.forEach((gate, i) => {
-        if ((STRATEGY_METRIC_NAMES as readonly string[]).includes(gate.metric)) return;
-        const hint = didYouMean(gate.metric, STRATEGY_METRIC_NAMES);
+        if (GATE_METRIC_NAMES.includes(gate.metric)) return;
+        const hint = didYouMean(gate.metric, GATE_METRIC_NAMES);
         ctx.addIssue({
           code: 'custom',
           path: [i],
-          message: `unknown metric '${gate.metric}'${hint ? `: ${hint}` : ''} (known: ${STRATEGY_METRIC_NAMES.join(', ')})`,
+          message: `unknown metric '${gate.metric}'${hint ? `: ${hint}` : ''} (known: ${GATE_METRIC_NAMES.join(', ')})`,
         });
       });
     }),
+    /** Shadow trading after training: every out-of-sample entry simulated and analysed. Default off. */
+    shadow: ShadowConfigSchema.optional(),
     registry: z
-      .object({ root: z.string().min(1).default('models') })
+      .object({
+        /** Registry folder (relative to the strategy file) or a `postgres://` URL. Default `models`. */
+        root: z.string().min(1).default('models'),
+      })
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((strategy, ctx) => {
+    if (strategy.shadow) return;
+    strategy.gates.forEach((gate, i) => {
+      if (gate.metric in SHADOW_METRICS)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gates', i],
+          message: `'${gate.metric}' is measured by shadow trading: add a shadow: section (e.g. shadow: { maxHoldBars: 24 })`,
+        });
+    });
+  });
 
 /** A strategy as written (defaults optional). */
 export type StrategyConfigInput = z.input<typeof StrategyConfigSchema>;

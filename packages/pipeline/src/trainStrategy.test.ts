@@ -12,7 +12,12 @@ import { STRATEGY_METRIC_NAMES } from './strategyMetrics.js';
 import { type TrainResult, trainResultJson, trainStrategy } from './trainStrategy.js';
 
 const btc = writeTestStrategy();
-const universe = writeTestStrategy({ name: 'test-universe', universe: ['ETH/USDT', 'SOL/USDT', 'ADA/USDT'] });
+const universe = writeTestStrategy({
+  name: 'test-universe',
+  universe: ['ETH/USDT', 'SOL/USDT', 'ADA/USDT'],
+  gates: ['trades >= 1', 'shadow.trades >= 1'],
+  extra: 'shadow: { stopLoss: 0.02, takeProfit: 0.03, maxHoldBars: 12, postExitBars: 12, patterns: 4, features: 4 }',
+});
 afterAll(() => {
   for (const { dir } of [btc, universe]) rmSync(dir, { recursive: true, force: true });
 });
@@ -202,5 +207,26 @@ describe('trainStrategy', () => {
     expectReportMatchesTables(result);
     await expectPredictEqualsBacktest(universe.path, result);
     expect(result.model!.symbol).toBe('ETH/USDT+SOL/USDT+ADA/USDT');
+
+    // Shadow trading: every long entry of the out-of-sample signals is one shadow trade.
+    const shadow = result.shadow!;
+    const entries = result.signals.reduce((sum, s) => sum + s.positions.filter((p) => p === 1).length, 0);
+    expect(shadow.summary.count).toBe(entries);
+    expect(result.metrics['shadow.trades']).toBe(entries);
+    expect(result.gates.results.map((g) => g.expression)).toContain('shadow.trades >= 1');
+    expect(Object.values(shadow.bySymbol).reduce((sum, g) => sum + g.count, 0)).toBe(entries);
+    expect(shadow.features).toEqual(result.importance.slice(0, 4).map((r) => r.feature));
+    expect(shadow.patterns.reduce((sum, p) => sum + p.count, 0)).toBeLessThanOrEqual(entries);
+    for (const trade of shadow.trades) {
+      expect(trade.regime).toMatch(/^(up|down|warmup)\/(high-vol|low-vol|warmup)$/);
+      expect(['stopLoss', 'takeProfit', 'timeExit', 'endOfData']).toContain(trade.exitReason);
+      if (!Number.isNaN(trade.leftOnTable)) expect(trade.leftOnTable).toBeGreaterThanOrEqual(0);
+    }
+    const csv = readFileSync(join(result.modelDir!, 'shadow_trades.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(entries + 1);
+    const stored = JSON.parse(readFileSync(join(result.modelDir!, 'shadow.json'), 'utf8'));
+    expect(stored.patterns).toHaveLength(shadow.patterns.length);
+    expect(readFileSync(result.reportPath!, 'utf8')).toContain('Pattern library: clusters of entry features');
+    expect(trainResultJson(result).shadow!.trades).toBe(entries);
   });
 });

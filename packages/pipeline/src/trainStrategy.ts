@@ -24,6 +24,13 @@ import { createModel, prepareModelRuntime } from './modelStage.js';
 import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
 import { isPostgresLocation, registryLocation } from './registryLocation.js';
 import { renderReport } from './renderReport.js';
+import {
+  type ShadowMetricName,
+  type ShadowReport,
+  shadowMetrics,
+  shadowStage,
+  shadowTradesCsv,
+} from './shadowStage.js';
 import type { LoadedStrategy, StrategyConfig } from './strategyConfig.js';
 import { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
 import type { StrategyMetricName } from './strategyMetrics.js';
@@ -108,8 +115,10 @@ export interface TrainResult {
   /** Buy-and-hold of the same symbols over the same bars, equal-weight. */
   buyAndHold: BuyAndHoldMetrics;
   perSymbol: SymbolResult[];
-  /** The metrics the gates read (see `STRATEGY_METRICS`). */
-  metrics: Record<StrategyMetricName, number>;
+  /** The metrics the gates read (see `STRATEGY_METRICS`, plus `SHADOW_METRICS` with `shadow:`). */
+  metrics: Record<StrategyMetricName, number> & Partial<Record<ShadowMetricName, number>>;
+  /** Shadow trading of every out-of-sample entry, with `shadow:` in the strategy. */
+  shadow?: ShadowReport;
   importance: ImportanceRow[];
   gates: GateReport;
   model?: Manifest;
@@ -123,11 +132,21 @@ export interface TrainResult {
   foldModels?: Classifier[];
 }
 
-/** A train result as JSON output shows it: everything but the typed-array signals and the model objects. */
-export function trainResultJson(result: TrainResult): Omit<TrainResult, 'signals' | 'foldModels'> {
-  const { signals: _signals, foldModels: _models, ...rest } = result;
-  return rest;
+/**
+ * A train result as JSON output shows it: everything but the typed-array signals, the model
+ * objects and the shadow trade list (those are written beside the model as CSV).
+ */
+export function trainResultJson(result: TrainResult): TrainResultJson {
+  const { signals: _signals, foldModels: _models, shadow, ...rest } = result;
+  if (!shadow) return rest;
+  const { trades, ...summary } = shadow;
+  return { ...rest, shadow: { ...summary, trades: trades.length } };
 }
+
+/** What `trainResultJson` gives: the shadow run's trade list is replaced by its length. */
+export type TrainResultJson = Omit<TrainResult, 'signals' | 'foldModels' | 'shadow'> & {
+  shadow?: Omit<ShadowReport, 'trades'> & { trades: number };
+};
 
 /** The @candlelab packages whose code computes a model, with their versions (stored in the manifest). */
 function packageVersions(): Record<string, string> {
@@ -201,6 +220,10 @@ function withoutWorkers(validation: StrategyConfig['validation']): object {
   return rest;
 }
 
+/** Files a shadow run adds beside the model: the analysis (patterns, attribution) and the trade memory. */
+export const SHADOW_FILE = 'shadow.json';
+export const SHADOW_TRADES_FILE = 'shadow_trades.csv';
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sectionId = (symbol: string) => symbol.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
 
@@ -243,7 +266,40 @@ function reportStage(config: StrategyConfig, result: TrainResult, backtest: Stra
     })),
     importance: result.importance,
     gates: result.gates.results.map((g) => ({ expression: g.expression, passed: g.passed, reason: g.reason })),
+    ...(result.shadow ? { shadow: shadowTables(result.shadow) } : {}),
   });
+}
+
+/** The shadow run as report tables: summary, by exit reason and regime, losses, and the pattern library. */
+function shadowTables(shadow: ShadowReport) {
+  const row = (
+    name: string,
+    stats: { count: number; winRate: number; confidence: number; meanReturn: number; meanLeftOnTable: number },
+  ) => ({
+    group: name,
+    trades: stats.count,
+    winRate: stats.winRate,
+    confidence: stats.confidence,
+    meanReturn: stats.meanReturn,
+    leftOnTable: stats.meanLeftOnTable,
+  });
+  return {
+    groups: [
+      row('all', shadow.summary),
+      ...Object.entries(shadow.bySide).map(([k, v]) => row(`side ${k}`, v)),
+      ...Object.entries(shadow.byExitReason).map(([k, v]) => row(`exit ${k}`, v)),
+      ...Object.entries(shadow.byRegime).map(([k, v]) => row(`regime ${k}`, v)),
+    ],
+    patterns: shadow.patterns.map((p) => ({
+      pattern: p.pattern + 1,
+      trades: p.count,
+      winRate: p.winRate,
+      confidence: p.confidence,
+      meanReturn: p.meanReturn,
+      ...p.centroid,
+    })),
+    losses: shadow.losses.map((l) => ({ ...l })),
+  };
 }
 
 /**
@@ -290,8 +346,12 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
     return model;
   });
 
+  const shadow = config.shadow
+    ? await stage('shadow', () => shadowStage(config, config.shadow!, data, backtest.signals, importance))
+    : undefined;
+
   const { walkForward } = folds;
-  const metrics = gateMetrics(folds, backtest);
+  const metrics = { ...gateMetrics(folds, backtest), ...(shadow ? shadowMetrics(shadow) : {}) };
   const gates = evaluateGates(config.gates, metrics);
   const tested = walkForward.testedRows;
   const result: TrainResult = {
@@ -349,6 +409,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
     signals: backtest.signals,
   };
   if (options.keepFoldModels) result.foldModels = folds.models;
+  if (shadow) result.shadow = shadow;
 
   if (options.register ?? true) {
     await stage('register', async () => {
@@ -378,6 +439,12 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
           extraFiles: {
             'report.html': reportStage(config, result, backtest),
             [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, data.labels.classes),
+            ...(shadow
+              ? {
+                  [SHADOW_FILE]: `${JSON.stringify({ ...shadow, trades: undefined }, null, 2)}\n`,
+                  [SHADOW_TRADES_FILE]: shadowTradesCsv(shadow),
+                }
+              : {}),
           },
         });
         result.model = manifest;

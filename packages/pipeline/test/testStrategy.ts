@@ -17,6 +17,8 @@ export function writeTestStrategy(
     universe?: string[];
     /** Walk-forward worker threads (default 1: tests stay on one core unless they ask). */
     workers?: number;
+    /** More top-level YAML appended as is (e.g. a `shadow:` section). */
+    extra?: string;
   } = {},
 ): {
   path: string;
@@ -44,6 +46,7 @@ importance: { repeats: 2, maxRows: 300 }
 gates:
 ${(overrides.gates ?? ['trades >= 1']).map((g) => `  - ${g}`).join('\n')}
 registry: { root: models }
+${overrides.extra ?? ''}
 `,
   );
   return { path, dir };
