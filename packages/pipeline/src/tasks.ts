@@ -49,6 +49,8 @@ export const tasks = defineTasks({
     const result = await trainStrategy(loaded, {
       symbols: [payload.symbol],
       registryRoot: payload.registry,
+      // A retried job (its worker died after registering) finds its model instead of adding a second one.
+      registrationKey: context.jobId,
       onProgress: (event) => context.reportProgress({ ...event, detail: { ...event.detail, symbol: payload.symbol } }),
     });
     return {

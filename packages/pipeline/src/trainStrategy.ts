@@ -44,6 +44,8 @@ export interface TrainOptions {
   register?: boolean;
   /** Registry folder or `postgres://` URL; default `registry.root` of the config (a folder relative to the config file). */
   registryRoot?: string;
+  /** Register at most once under this key (a job id): a retried job gets its first model back. Default none. */
+  registrationKey?: string;
   /** Keep each fold's fitted model in the result (`foldModels`), for audits. Default false. */
   keepFoldModels?: boolean;
   onProgress?: ProgressCallback;
@@ -426,6 +428,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
           config: loaded.text,
           // Promotion out of discovery is judged by the strategy's gates, whoever asks later.
           gates: config.gates,
+          ...(options.registrationKey === undefined ? {} : { registrationKey: options.registrationKey }),
           fingerprint: {
             data: symbols.map((symbol) => hashBars(loadedBars.get(symbol)!.bars)),
             featureSet,

@@ -30,7 +30,12 @@ import {
   parseManifest,
   type StoredGates,
 } from './manifest.js';
-import { MANIFEST_FILE, normalizeGates, prepareRegistration } from './prepareRegistration.js';
+import {
+  MANIFEST_FILE,
+  normalizeGates,
+  type PreparedRegistration,
+  prepareRegistration,
+} from './prepareRegistration.js';
 import { type Stage, StageSchema } from './stages.js';
 
 /** Options of a file registry. */
@@ -68,6 +73,8 @@ export type StoredModel = LoadedModel & { dir: string };
 const VERSION_DIR = /^(.+)_v(\d+)$/;
 const STAGING_PREFIX = '.staging-';
 const LOCK_DIR = '.lock';
+/** Per-strategy folder of registration keys (one sub-folder per key hash holding the registered id). */
+const REGISTRATIONS_DIR = '.registrations';
 const TEMP_MANIFEST = /^\.manifest\.json\.\d+\.tmp$/;
 
 /**
@@ -111,6 +118,22 @@ export class ModelRegistry {
     const prepared = prepareRegistration(input);
     const strategyDir = join(this.root, prepared.strategy);
     mkdirSync(strategyDir, { recursive: true });
+    const key = input.registrationKey;
+    if (key === undefined) return this.store(prepared, strategyDir);
+    // One registration per key: the claim folder is locked while the first one writes, then names its id.
+    const claim = join(strategyDir, REGISTRATIONS_DIR, sha256Hex(key));
+    mkdirSync(claim, { recursive: true });
+    return this.withLock(claim, () => {
+      const recorded = join(claim, 'id');
+      if (existsSync(recorded)) return this.readManifest(this.dirOf(readFileSync(recorded, 'utf8').trim()));
+      const manifest = this.store(prepared, strategyDir);
+      writeFileSync(`${recorded}.tmp`, manifest.id);
+      renameSync(`${recorded}.tmp`, recorded);
+      return manifest;
+    });
+  }
+
+  private store(prepared: PreparedRegistration, strategyDir: string): Manifest {
     const staging = join(strategyDir, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2)}`);
     mkdirSync(staging);
     try {

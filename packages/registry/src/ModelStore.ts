@@ -37,6 +37,12 @@ export interface RegisterInput {
   extraFiles?: Readonly<Record<string, string | Uint8Array>>;
   /** Creation time. Default now. */
   createdAt?: Date;
+  /**
+   * Makes registration idempotent: a second `register` with the same strategy and key (e.g. a
+   * retried job, keyed by its job id) stores nothing and returns the first one's manifest.
+   * Default none (every call stores a new version).
+   */
+  registrationKey?: string;
 }
 
 /** Which models to list; every given field must match exactly. */

@@ -78,7 +78,13 @@ export class PostgresModelRegistry implements ModelStore {
   private constructor(
     private readonly pool: Pool,
     readonly location: string,
-    private readonly tables: { models: string; files: string; history: string; versions: string },
+    private readonly tables: {
+      models: string;
+      files: string;
+      history: string;
+      versions: string;
+      registrations: string;
+    },
     private readonly gates: StoredGates,
     private readonly onProblem: (problem: RegistryProblem) => void,
   ) {}
@@ -105,6 +111,7 @@ export class PostgresModelRegistry implements ModelStore {
       files: table('model_files'),
       history: table('stage_history'),
       versions: table('versions'),
+      registrations: table('registrations'),
     };
     const config: PoolConfig = { ...options.pool };
     if (options.connectionString !== undefined) config.connectionString = options.connectionString;
@@ -135,6 +142,9 @@ export class PostgresModelRegistry implements ModelStore {
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${tables.versions} (strategy TEXT NOT NULL, series_key TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (strategy, series_key))`,
         );
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${tables.registrations} (strategy TEXT NOT NULL, key TEXT NOT NULL, model_id TEXT NOT NULL REFERENCES ${tables.models} (id) ON DELETE CASCADE, PRIMARY KEY (strategy, key))`,
+        );
       });
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -146,7 +156,19 @@ export class PostgresModelRegistry implements ModelStore {
   async register(input: RegisterInput): Promise<Manifest> {
     this.checkOpen();
     const prepared = prepareRegistration(input);
+    const key = input.registrationKey;
     return this.transaction(async (client) => {
+      if (key !== undefined) {
+        // Registrations under one key queue on this lock; a later one finds the first one's model.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `${this.tables.registrations}|${prepared.strategy}|${key}`,
+        ]);
+        const existing = await client.query<{ model_id: string }>(
+          `SELECT model_id FROM ${this.tables.registrations} WHERE strategy = $1 AND key = $2`,
+          [prepared.strategy, key],
+        );
+        if (existing.rows[0]) return this.manifestOf(client, existing.rows[0].model_id, false);
+      }
       // The counter row stays locked until commit: concurrent registrations of a series queue here.
       const counter = await client.query<{ last: number }>(
         `INSERT INTO ${this.tables.versions} (strategy, series_key, last) VALUES ($1, $2, 1) ON CONFLICT (strategy, series_key) DO UPDATE SET last = ${this.tables.versions}.last + 1 RETURNING last`,
@@ -166,6 +188,12 @@ export class PostgresModelRegistry implements ModelStore {
         ]);
       }
       for (const change of stageHistory) await this.insertChange(client, id, 0, change);
+      if (key !== undefined)
+        await client.query(`INSERT INTO ${this.tables.registrations} (strategy, key, model_id) VALUES ($1, $2, $3)`, [
+          strategy,
+          key,
+          id,
+        ]);
       return manifest;
     });
   }

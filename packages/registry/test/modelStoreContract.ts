@@ -238,6 +238,27 @@ export function modelStoreContract(name: string, space: () => Promise<StoreSpace
           await store.close();
         }));
 
+      it('registers once per registration key: a retried job gets the first model back, even when racing', () =>
+        withSpace(async (s) => {
+          const stores = await Promise.all([s.open(), s.open()]);
+          const racing = await Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              stores[i % 2]!.register(
+                registration({ registrationKey: 'job-42', model: { kind: 'gbdt', version: 1, i } }),
+              ),
+            ),
+          );
+          expect(new Set(racing.map((m) => m.id))).toEqual(new Set(['trend/BTC-USDT_1h_v1']));
+          const other = await stores[0]!.register(registration({ registrationKey: 'job-43' }));
+          expect(other.version).toBe(2);
+          // Another strategy may use the same key.
+          expect((await stores[1]!.register(registration({ strategy: 'other', registrationKey: 'job-42' }))).id).toBe(
+            'other/BTC-USDT_1h_v1',
+          );
+          expect(await stores[0]!.list({ strategy: 'trend' })).toHaveLength(2);
+          await Promise.all(stores.map((store) => store.close()));
+        }));
+
       it('gives concurrent registrations unique consecutive versions', () =>
         withSpace(async (s) => {
           const stores = await Promise.all([s.open(), s.open(), s.open()]);
