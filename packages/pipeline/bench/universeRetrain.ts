@@ -19,9 +19,9 @@ const end = Date.UTC(2022, 9, 11);
 const start = end - days * 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-universe-bench-'));
 const strategyPath = join(dir, 'universe.yaml');
-writeFileSync(
-  strategyPath,
-  `name: universe-bench
+const sharedPath = join(dir, 'universe-shared.yaml');
+const PG = 'postgres://postgres@127.0.0.1:5432/test';
+const universeYaml = (store: string, registry: string) => `name: universe-bench
 seed: 1
 data:
   symbols: [${symbols.join(', ')}]
@@ -29,7 +29,7 @@ data:
   start: ${new Date(start).toISOString()}
   end: ${new Date(end).toISOString()}
   source: { kind: file, path: '${fixtures}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: duckdb, path: candles.duckdb }
+  store: ${store}
 features: { preset: standard }
 labels: { kind: forwardReturn, horizon: 4, target: binary, upper: 0.002 }
 model:
@@ -38,8 +38,13 @@ model:
 validation: { method: walkForward, trainSize: 1200, validationSize: 240, testSize: 240, gap: 4 }
 importance: { repeats: 2, maxRows: 1000 }
 gates: ['sharpe > 1', 'trades >= 10']
-registry: { root: models }
-`,
+registry: { root: '${registry}' }
+`;
+writeFileSync(strategyPath, universeYaml('{ kind: duckdb, path: candles.duckdb }', 'models'));
+// Queue workers may run on other machines: candles and models in PostgreSQL.
+writeFileSync(
+  sharedPath,
+  universeYaml(`{ kind: postgres, connectionString: '${PG}' }`, `${PG}?tablePrefix=bench_${process.pid}_`),
 );
 
 try {
@@ -49,7 +54,8 @@ try {
   const two = await retrainUniverse({ strategyPath, workers: 2 });
   const queueName = `candlelab-bench-${process.pid}`;
   const worker = await startQueueWorker({ name: queueName, tasks });
-  const queued = await retrainUniverse({ strategyPath, redis: 'redis://127.0.0.1:6379', queueName });
+  await retrainUniverse({ strategyPath: sharedPath, symbols: symbols.slice(0, 1) }); // warm the PostgreSQL store
+  const queued = await retrainUniverse({ strategyPath: sharedPath, redis: 'redis://127.0.0.1:6379', queueName });
   await worker.close();
   // The queue's own cost per job: no-op jobs through Redis and back, one at a time.
   const noopQueue = `${queueName}-noop`;
