@@ -28,8 +28,8 @@ describe('neuro-fuzzy MLP example', () => {
     expect(t.features).toBe(20);
     expect(r.fuzzyFeatures).toHaveLength(15);
     expect(r.fuzzyFeatures).toContain('rsi_14.low');
-    expect(t.folds).toBeGreaterThanOrEqual(2);
-    expect(t.oosRows).toBeLessThanOrEqual(t.folds * 500);
+    expect(t.folds.length).toBeGreaterThanOrEqual(2);
+    expect(t.oosRows).toBeLessThanOrEqual(t.folds.length * 500);
     expect(t.oosRows).toBeGreaterThan(500);
     // The first test window starts only after the first training window (1,200 rows).
     expect(t.oosStart).toBeGreaterThan(t.firstRowTime + 1200 * 3_600_000);

@@ -103,7 +103,7 @@ export function formatResult(r: NeuroFuzzyResult): string {
   const h = r.history;
   return [
     `${t.strategy}: ${t.symbols.join(', ')} ${t.timeframe}, ${d.bars} bars → ${t.datasetRows} rows × ${t.features} features (${r.fuzzyFeatures.length} fuzzy memberships)`,
-    `walk-forward: ${t.folds} folds, ${t.oosRows} out-of-sample rows from ${new Date(t.oosStart).toISOString().slice(0, 10)}`,
+    `walk-forward: ${t.folds.length} folds, ${t.oosRows} out-of-sample rows from ${new Date(t.oosStart).toISOString().slice(0, 10)}`,
     `out-of-sample: accuracy ${num(t.oos.accuracy)}  f1Macro ${num(t.oos.f1Macro)}  logLoss ${num(t.oos.logLoss)}  auc ${num(t.oos.auc)}`,
     `backtest: totalReturn ${num(t.backtest.totalReturn)}  sharpe ${num(t.backtest.sharpe, 2)}  maxDrawdown ${num(t.backtest.maxDrawdown)}  trades ${t.backtest.trades}  winRate ${num(t.backtest.winRate)}` +
       `  | buy & hold totalReturn ${num(t.buyAndHold.totalReturn)}  sharpe ${num(t.buyAndHold.sharpe, 2)}`,
