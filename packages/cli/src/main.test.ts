@@ -120,6 +120,10 @@ describe('candlelab end to end on real candles', () => {
     const result = JSON.parse(trained.stdout);
     expect(result.model.id).toBe(id);
     expect(result.gates.passed).toBe(false);
+    // The JSON carries per-symbol, per-fold and per-gate results, and the same totals as the portfolio.
+    expect(result.perSymbol[0].backtest.totalReturn).toBe(result.backtest.totalReturn);
+    expect(result.folds).toHaveLength(3);
+    expect(result.gates.results[0]).toMatchObject({ expression: 'sharpe > 100', passed: false });
 
     const list = await runCli('models', 'list', '--strategy', path, '--json');
     expect(JSON.parse(list.stdout).map((m: { id: string }) => m.id)).toEqual([id]);
@@ -150,6 +154,11 @@ describe('candlelab end to end on real candles', () => {
     expect(shown.stdout).toMatch(/3 fold\(s\) on 1 thread\(s\)/);
     expect(shown.stdout).toMatch(/Backtest of out-of-sample signals vs buy-and-hold:\n.*sharpe/);
     expect(shown.stdout).not.toMatch(/^Model /m);
+    // Every fold is listed with its own test window and metrics.
+    expect(shown.stdout).toMatch(
+      /Per fold \(each scored on its own test window\):\nfold +trainRows +testRows +test +accuracy/,
+    );
+    expect(shown.stdout.match(/^ +[123] +\d+ +\d+ +2022-\d\d-\d\d → 2022-\d\d-\d\d/gm)).toHaveLength(3);
     // One line per phase and quarter (stderr is not a terminal here), starting with loading the bars.
     expect(shown.stderr).toMatch(/^\[\d+\.\ds\] load bars: 0\/1 symbol=BTC\/USDT$/m);
     expect(shown.stderr.trim().split('\n').length).toBeGreaterThan(3);

@@ -142,17 +142,52 @@ function printTrainResult(out: Output, result: TrainResult): void {
     ]),
   );
   if (result.perSymbol.length > 1) {
-    print(out, '\nPer symbol (out of sample):');
+    print(out, '\nPer symbol (out of sample; the portfolio above is their equal-weight mix):');
     print(
       out,
       formatTable(
         result.perSymbol.map((r) => ({
           symbol: r.symbol,
           oosRows: r.oosRows,
-          ...rounded(r.oos),
+          auc: round(r.oos.auc ?? Number.NaN),
+          totalReturn: round(r.backtest.totalReturn),
           sharpe: round(r.backtest.sharpe),
+          maxDrawdown: round(r.backtest.maxDrawdown),
           trades: r.backtest.trades,
-          buyAndHoldSharpe: round(r.buyAndHold.sharpe),
+          winRate: round(r.backtest.winRate),
+          buyAndHold: round(r.buyAndHold.totalReturn),
+        })),
+      ),
+    );
+  }
+  print(out, '\nPer fold (each scored on its own test window):');
+  print(
+    out,
+    formatTable(
+      result.folds.map((f) => ({
+        fold: f.fold + 1,
+        trainRows: f.trainRows,
+        testRows: f.testRows,
+        test: `${day(f.testStart)} → ${day(f.testEnd)}`,
+        ...rounded(f.metrics),
+      })),
+    ),
+  );
+  if (result.shadow) {
+    const { summary, patterns } = result.shadow;
+    print(
+      out,
+      `\nShadow trades: ${summary.count} entries simulated, win rate ${round(summary.winRate)} (confidence ${round(summary.confidence)}), mean return ${round(summary.meanReturn)}, left on the table ${round(summary.meanLeftOnTable)}`,
+    );
+    print(
+      out,
+      formatTable(
+        patterns.map((p) => ({
+          pattern: p.pattern + 1,
+          trades: p.count,
+          winRate: round(p.winRate),
+          confidence: round(p.confidence),
+          meanReturn: round(p.meanReturn),
         })),
       ),
     );
