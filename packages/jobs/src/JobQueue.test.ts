@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobFailedError } from '@candlelab/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -42,10 +45,10 @@ let queueName: string;
 let queue: JobQueue;
 const workers: WorkerProcess[] = [];
 
-function startWorker(id: string): WorkerProcess {
+function startWorker(id: string, mode: 'threads' | 'in-process' = 'threads', lockMs = 1_000): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@candlelab/source', workerScript, queueName, id],
+    ['--import', 'tsx', '--conditions=@candlelab/source', workerScript, queueName, id, mode, String(lockMs)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -101,7 +104,7 @@ describe.skipIf(!available)('JobQueue on a real Redis with worker processes', ()
   });
 
   it('spreads jobs over several worker processes and lands each result once', async () => {
-    const pool = [startWorker('w1'), startWorker('w2'), startWorker('w3')];
+    const pool = [startWorker('w1'), startWorker('w2', 'in-process'), startWorker('w3')];
     await Promise.all(pool.map((w) => w.ready));
     const ids = await Promise.all(
       Array.from({ length: 12 }, (_, i) => queue.submit('add', { a: i, b: 100 }, { jobId: `add-${i}` })),
@@ -133,13 +136,83 @@ describe.skipIf(!available)('JobQueue on a real Redis with worker processes', ()
     const second = startWorker('survivor');
     await second.ready;
     const result = await queue.waitFor(jobId, { timeoutMs: 25_000 });
-    expect(result).toMatch(/^v@attempt\d$/);
+    // The killed run counts: this is the second attempt.
+    expect(result).toBe('v@attempt2');
     const status = await queue.status(jobId);
-    expect(status).toMatchObject({ state: 'completed', finishedBy: 'survivor' });
+    expect(status).toMatchObject({ state: 'completed', finishedBy: 'survivor', attemptsMade: 2 });
     // The worker's own 'completed' line can arrive after the queue already reported completion.
     await until(() => second.events.some((e) => e.type === 'completed' && e.jobId === jobId));
     expect(second.events.filter((e) => e.type === 'completed' && e.jobId === jobId)).toHaveLength(1);
     expect(first.events.some((e) => e.type === 'completed')).toBe(false);
+  });
+
+  it('a worker SIGKILLed mid-task: the retry reuses the recorded effect, the result lands once', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'jobs-effects-')), 'effects.log');
+    writeFileSync(log, '');
+    const first = startWorker('doomed-effects');
+    await first.ready;
+    const jobId = await queue.submit(
+      'trainAndRegister',
+      { log, holdMs: 20_000 },
+      { jobId: 'train-btc', backoffMs: 100 },
+    );
+    // Killed while publishing: the model is registered and recorded, the publish is in flight.
+    await until(() => first.events.some((e) => e.type === 'effect' && e.key === 'publish' && e.state === 'begun'));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    const second = startWorker('survivor-effects');
+    await second.ready;
+    const result = await queue.waitFor(jobId, { timeoutMs: 25_000 });
+    const model = { modelId: 'model-train-btc:register-model' };
+    expect(result).toEqual({ model, again: model, published: 'found-after-crash', attempt: 2 });
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual([
+      'register train-btc:register-model',
+      'publish train-btc:publish',
+    ]);
+    const effects = second.events.filter((e) => e.type === 'effect').map((e) => [e.key, e.state, e.inDoubt]);
+    expect(effects).toEqual([
+      ['register-model', 'reused', undefined],
+      ['publish', 'begun', true],
+      ['publish', 'recorded', undefined],
+      ['register-model', 'reused', undefined],
+    ]);
+    expect(await queue.status(jobId)).toMatchObject({
+      state: 'completed',
+      finishedBy: 'survivor-effects',
+      attemptsMade: 2,
+    });
+    await until(() => second.events.some((e) => e.type === 'completed' && e.jobId === jobId));
+    expect(second.events.filter((e) => e.type === 'completed')).toHaveLength(1);
+    expect(first.events.some((e) => e.type === 'completed')).toBe(false);
+  });
+
+  it('a task that blocks its event loop longer than the lock runs once (the lock keeps being renewed)', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'jobs-block-')), 'runs.log');
+    writeFileSync(log, '');
+    // Two workers, so that a lapsed lock would be noticed and the job run again by the other.
+    const pool = [startWorker('block-1', 'threads', 2_000), startWorker('block-2', 'threads', 2_000)];
+    await Promise.all(pool.map((w) => w.ready));
+    const jobId = await queue.submit('blockLoop', { ms: 5_000, log }, { jobId: 'block-1', backoffMs: 100 });
+    expect(await queue.waitFor(jobId, { timeoutMs: 30_000 })).toBe(1);
+    expect(readFileSync(log, 'utf8')).toBe('run block-1 attempt 1\n');
+    expect(pool.flatMap((w) => w.events.filter((e) => e.type === 'started'))).toHaveLength(1);
+    expect(await queue.status(jobId)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+  });
+
+  it('in-process handlers get the same context: effects recorded once per job', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'jobs-inproc-')), 'effects.log');
+    writeFileSync(log, '');
+    const worker = startWorker('w-in-process', 'in-process');
+    await worker.ready;
+    const jobId = await queue.submit('trainAndRegister', { log, holdMs: 0 }, { jobId: 'train-eth' });
+    const model = { modelId: 'model-train-eth:register-model' };
+    expect(await queue.waitFor(jobId, { timeoutMs: 20_000 })).toEqual({
+      model,
+      again: model,
+      published: 'published',
+      attempt: 1,
+    });
+    expect(readFileSync(log, 'utf8')).toBe('register train-eth:register-model\npublish train-eth:publish\n');
   });
 
   it('records the error of a job that keeps failing', async () => {

@@ -1,12 +1,16 @@
 import {
   CancelledError,
   DataSourceError,
+  InvalidParameterError,
   JobFailedError,
   type ProgressCallback,
   type ProgressEvent,
 } from '@candlelab/core';
 import type { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { type JobEffects, taskContext } from './JobEffects.js';
+import { type EvalClient, redisEffects } from './redisEffects.js';
 import { type TaskHandlers, toRemoteError } from './tasks.js';
+import { WorkerPool } from './WorkerPool.js';
 
 /** Where Redis is: a `redis://` URL or host/port. Default `redis://127.0.0.1:6379`. */
 export type RedisConnection = string | { host?: string; port?: number; password?: string; db?: number };
@@ -36,6 +40,10 @@ export interface JobStatus {
   jobId: string;
   task: string;
   state: 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'prioritized' | 'waiting-children' | 'unknown';
+  /**
+   * Runs of the job that started, including runs whose worker died mid-task (BullMQ's own
+   * `attemptsMade` counts only finished runs). Equals the last run's `context.attempt`.
+   */
   attemptsMade: number;
   result?: unknown;
   failedReason?: string;
@@ -71,7 +79,8 @@ async function loadBullmq(): Promise<typeof import('bullmq')> {
  * The producer side of a BullMQ queue on Redis: submit named tasks, follow them, collect results.
  * Workers on any machine pull jobs with {@link startQueueWorker}. A worker that dies mid-job loses
  * its lock; another worker retries the job, and only the holder of the lock can complete it, so
- * each job's result lands exactly once. A job that keeps failing ends `failed` with its error kept.
+ * each job's result lands exactly once; side effects made through `context.once` are recorded
+ * and not redone by the retry. A job that keeps failing ends `failed` with its error kept.
  */
 export class JobQueue {
   private constructor(
@@ -157,15 +166,35 @@ export class JobQueue {
 }
 
 export interface QueueWorkerOptions extends QueueOptions {
-  tasks: TaskHandlers;
+  /**
+   * Module (URL or absolute path) exporting `tasks`, run in worker threads, one per concurrency
+   * slot. The worker's main thread stays free, so it keeps renewing job locks however long a
+   * task blocks its thread. Give this or `tasks`.
+   */
+  tasksModule?: string | URL;
+  /**
+   * Task handlers run in-process, on the worker's event loop. A handler that blocks the loop
+   * longer than `lockDurationMs` stops lock renewal: its job is then deemed stalled and run again
+   * elsewhere. Prefer `tasksModule`. Give this or `tasksModule`.
+   */
+  tasks?: TaskHandlers;
+  /** With `tasksModule`: a module whose `register()` runs first in each thread (see `WorkerPool`). Default none. */
+  register?: string;
+  /** With `tasksModule`: Node flags for the threads. Default: inherited. */
+  execArgv?: string[];
   /** Jobs processed at once by this worker. Default 1. */
   concurrency?: number;
   /** A name for this worker, stored with each result it lands. Default `<hostname>:<pid>`. */
   workerId?: string;
-  /** How long a job's lock lasts without renewal; a dead worker's job is retried after it lapses. Default 30,000 ms. */
+  /**
+   * How long a job's lock lasts without renewal (renewed every half of it while the job runs); a
+   * dead worker's job is retried after it lapses. Default 30,000 ms.
+   */
   lockDurationMs?: number;
   /** How often stalled (lock-lapsed) jobs are looked for. Default 30,000 ms. */
   stalledIntervalMs?: number;
+  /** How long a job's effects ledger (`context.once`) is kept in Redis after its last write. Default 604,800,000 ms (7 days). */
+  effectsTtlMs?: number;
   /** Called on every job event of this worker. */
   onEvent?: (event: QueueWorkerEvent) => void;
 }
@@ -173,48 +202,86 @@ export interface QueueWorkerOptions extends QueueOptions {
 export type QueueWorkerEvent =
   | { type: 'started'; jobId: string; task: string; attempt: number }
   | { type: 'progress'; jobId: string; event: ProgressEvent }
+  /** An effect began (`inDoubt` when an earlier attempt began it and never recorded it), was reused from an earlier attempt, or was recorded. */
+  | { type: 'effect'; jobId: string; key: string; state: 'begun' | 'reused' | 'recorded'; inDoubt?: boolean }
   | { type: 'completed'; jobId: string; task: string }
   | { type: 'failed'; jobId: string; task: string; reason: string; willRetry: boolean };
 
 export interface QueueWorkerHandle {
   readonly workerId: string;
+  /** Stops taking jobs, waits for the running ones, then stops the task threads. */
   close(): Promise<void>;
 }
 
 /**
- * Pulls jobs from the queue and runs them with `tasks` until closed. Use one per process
- * (`candlelab worker`); run as many processes on as many machines as you like.
+ * Pulls jobs from the queue and runs them until closed. Use one per process (`candlelab worker`);
+ * run as many processes on as many machines as you like. Each run gets the job's id and its
+ * attempt number (every started run counts, including those whose worker died), and
+ * `context.once` records side effects in Redis beside the job, so a retry finds them.
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  if ((options.tasks === undefined) === (options.tasksModule === undefined))
+    throw new InvalidParameterError('tasksModule', options.tasksModule, 'give exactly one of tasksModule and tasks');
+  const effectsTtlMs = options.effectsTtlMs ?? 604_800_000;
+  if (!Number.isInteger(effectsTtlMs) || effectsTtlMs < 1)
+    throw new InvalidParameterError('effectsTtlMs', effectsTtlMs, 'expected an integer >= 1');
   const { Worker, UnrecoverableError } = await loadBullmq();
   const { hostname } = await import('node:os');
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const emit = options.onEvent ?? (() => {});
-  const worker: Worker = new Worker(
-    options.name ?? 'candlelab',
-    async (job: Job) => {
-      const handler = options.tasks[job.name];
-      if (!handler) {
-        throw new UnrecoverableError(
-          `unknown task '${job.name}' (known: ${Object.keys(options.tasks).join(', ') || 'none'})`,
-        );
-      }
-      const attempt = job.attemptsMade + 1;
-      emit({ type: 'started', jobId: job.id!, task: job.name, attempt });
-      const result = await handler(job.data as never, {
-        jobId: job.id!,
-        attempt,
-        reportProgress: (event) => {
-          emit({ type: 'progress', jobId: job.id!, event });
-          void job.updateProgress(event as unknown as object);
-        },
+  const name = options.name ?? 'candlelab';
+  const prefix = options.prefix ?? 'bull';
+  const concurrency = options.concurrency ?? 1;
+  const pool = options.tasksModule
+    ? new WorkerPool({
+        tasksModule: options.tasksModule,
+        size: concurrency,
+        ...(options.register ? { register: options.register } : {}),
+        ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+      })
+    : undefined;
+
+  const runJob = async (job: Job, token: string, client: EvalClient): Promise<unknown> => {
+    const jobId = job.id!;
+    const attempt = Math.max(1, job.attemptsStarted);
+    emit({ type: 'started', jobId, task: job.name, attempt });
+    const effects = observedEffects(
+      redisEffects({ client, jobKey: `${prefix}:${name}:${jobId}`, jobId, attempt, token, ttlMs: effectsTtlMs }),
+      jobId,
+      emit,
+    );
+    const reportProgress = (event: ProgressEvent) => {
+      emit({ type: 'progress', jobId, event });
+      void job.updateProgress(event as unknown as object);
+    };
+    if (!pool) {
+      const handler = options.tasks![job.name];
+      if (!handler) throw new UnrecoverableError(unknownTask(job.name, Object.keys(options.tasks!)));
+      return handler(job.data as never, taskContext(jobId, attempt, effects, reportProgress));
+    }
+    try {
+      return await pool.run(job.name, job.data as never, {
+        job: { id: jobId, attempt, effects },
+        onProgress: reportProgress,
       });
+    } catch (error) {
+      // Record the task's own error (name and message), not the pool's wrapper.
+      if (!(error instanceof JobFailedError) || !(error.cause instanceof Error)) throw error;
+      if (error.remoteName === 'UnknownTask') throw new UnrecoverableError(error.cause.message);
+      throw error.cause;
+    }
+  };
+
+  const worker: Worker = new Worker(
+    name,
+    async (job: Job, token?: string) => {
+      const result = await runJob(job, token!, (await worker.client) as unknown as EvalClient);
       return { result, finishedBy: workerId };
     },
     {
       connection: connectionOptions(options.connection),
-      prefix: options.prefix ?? 'bull',
-      concurrency: options.concurrency ?? 1,
+      prefix,
+      concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 2,
@@ -235,7 +302,34 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await worker.waitUntilReady();
   return {
     workerId,
-    close: () => worker.close(),
+    close: async () => {
+      await worker.close();
+      await pool?.close();
+    },
+  };
+}
+
+function unknownTask(task: string, known: readonly string[]): string {
+  return `unknown task '${task}' (known: ${known.join(', ') || 'none'})`;
+}
+
+/** Reports each effect step of a job as a worker event. */
+function observedEffects(effects: JobEffects, jobId: string, emit: (event: QueueWorkerEvent) => void): JobEffects {
+  return {
+    begin: async (key) => {
+      const start = await effects.begin(key);
+      emit(
+        start.state === 'done'
+          ? { type: 'effect', jobId, key, state: 'reused' }
+          : { type: 'effect', jobId, key, state: 'begun', inDoubt: start.inDoubt },
+      );
+      return start;
+    },
+    complete: async (key, result) => {
+      const recorded = await effects.complete(key, result);
+      emit({ type: 'effect', jobId, key, state: 'recorded' });
+      return recorded;
+    },
   };
 }
 
@@ -247,7 +341,7 @@ function describeJob(job: Job, state: string): JobStatus {
     state: (['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'].includes(state)
       ? state
       : 'unknown') as JobStatus['state'],
-    attemptsMade: job.attemptsMade,
+    attemptsMade: Math.max(job.attemptsMade, job.attemptsStarted),
   };
   if (returned && typeof returned === 'object' && 'result' in returned) status.result = returned.result;
   if (returned?.finishedBy !== undefined) status.finishedBy = returned.finishedBy;

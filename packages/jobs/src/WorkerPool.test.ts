@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CancelledError, JobFailedError, type ProgressEvent, Rng } from '@candlelab/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { tasks } from '../test/poolTasks.js';
+import { memoryEffects } from './JobEffects.js';
 import { WorkerPool } from './WorkerPool.js';
 
 // Task modules are TypeScript sources here, so each thread registers tsx and resolves workspace
@@ -44,12 +45,37 @@ describe('WorkerPool', () => {
     expect(events.map((e) => e.done)).toEqual([1, 2, 3]);
   });
 
+  it('gives tasks their job id, attempt and an effects record (per run, or the one passed in)', async () => {
+    pool = new WorkerPool<typeof tasks>({ ...options, size: 1 });
+    const local = await pool.run('effectsTwice', 'a');
+    expect(local).toEqual({
+      first: { label: 'a', effectId: `${local.jobId}:effect`, inDoubt: false },
+      second: { label: 'a', effectId: `${local.jobId}:effect`, inDoubt: false },
+      runs: 1,
+      jobId: expect.stringMatching(/^pool-/),
+      attempt: 1,
+    });
+    // A caller retrying a job itself passes the job's id, attempt and effects record.
+    const effects = memoryEffects('train-1');
+    await effects.begin('effect');
+    await effects.complete('effect', { recorded: 'earlier' });
+    const retried = await pool.run('effectsTwice', 'b', { job: { id: 'train-1', attempt: 2, effects } });
+    expect(retried).toEqual({
+      first: { recorded: 'earlier' },
+      second: { recorded: 'earlier' },
+      runs: 0,
+      jobId: 'train-1',
+      attempt: 2,
+    });
+  });
+
   it('fails a task with its remote error, and unknown tasks by name, without stopping the pool', async () => {
     pool = new WorkerPool<typeof tasks>({ ...options, size: 1 });
     const error = await pool.run('fail', 'bad window').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect((error as JobFailedError).remoteName).toBe('RangeError');
     expect((error as JobFailedError).message).toMatch(/RangeError: bad window/);
+    expect((error as JobFailedError).cause).toMatchObject({ name: 'RangeError', message: 'bad window' });
     await expect(pool.run('nope' as 'square', 1)).rejects.toThrow(/unknown task 'nope' \(known: square, monteCarlo/);
     expect(await pool.run('square', 7)).toBe(49);
   });

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, InvalidParameterError, JobFailedError, type ProgressCallback } from '@candlelab/core';
-import type { PayloadOf, RemoteError, ResultOf, TaskHandlers } from './tasks.js';
+import { type JobEffects, memoryEffects } from './JobEffects.js';
+import { type PayloadOf, type RemoteError, type ResultOf, type TaskHandlers, toRemoteError } from './tasks.js';
 
 /**
  * The code every pool thread runs: optionally registers a module loader (e.g. tsx, to run
@@ -15,7 +16,24 @@ if (workerData.register) (await import(workerData.register)).register();
 const module = await import(workerData.tasksModule);
 const tasks = module.tasks ?? module.default;
 const toRemote = (e) => e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { name: 'Error', message: String(e) };
-parentPort.on('message', async ({ id, name, payload }) => {
+const pending = new Map();
+let nextRequest = 0;
+// Effects are recorded by the host thread (in Redis for the queue): ask it and wait for its reply.
+const ask = (id, message) => new Promise((resolve, reject) => {
+  const requestId = nextRequest++;
+  pending.set(requestId, { resolve, reject });
+  parentPort.postMessage({ ...message, id, requestId });
+});
+parentPort.on('message', async (message) => {
+  if (message.type === 'reply') {
+    const request = pending.get(message.requestId);
+    pending.delete(message.requestId);
+    if (!message.error) return request?.resolve(message.value);
+    const error = new Error(message.error.message);
+    error.name = message.error.name;
+    return request?.reject(error);
+  }
+  const { id, name, payload, jobId, attempt } = message;
   const handler = tasks?.[name];
   if (typeof handler !== 'function') {
     const known = Object.keys(tasks ?? {}).join(', ') || 'none';
@@ -23,7 +41,17 @@ parentPort.on('message', async ({ id, name, payload }) => {
     return;
   }
   try {
-    const context = { jobId: id, attempt: 1, reportProgress: (event) => parentPort.postMessage({ id, type: 'progress', event }) };
+    const context = {
+      jobId,
+      attempt,
+      reportProgress: (event) => parentPort.postMessage({ id, type: 'progress', event }),
+      once: async (key, fn) => {
+        const start = await ask(id, { type: 'effect-begin', key });
+        if (start.state === 'done') return start.result;
+        const result = await fn({ effectId: start.effectId, inDoubt: start.inDoubt });
+        return ask(id, { type: 'effect-complete', key, result });
+      },
+    };
     const result = await handler(payload, context);
     parentPort.postMessage({ id, type: 'result', result });
   } catch (error) {
@@ -51,10 +79,18 @@ export interface WorkerPoolOptions {
 export interface RunOptions {
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+  /**
+   * Run the task as attempt `attempt` of job `id`, with its effects recorded in `effects` (what
+   * `startQueueWorker` does). Default: job `pool-<n>`, attempt 1, effects kept for this run only.
+   */
+  job?: { id: string; attempt: number; effects: JobEffects };
 }
 
 interface PendingTask {
   id: string;
+  jobId: string;
+  attempt: number;
+  effects: JobEffects;
   name: string;
   payload: unknown;
   options: RunOptions;
@@ -109,8 +145,12 @@ export class WorkerPool<T extends TaskHandlers = TaskHandlers> {
   ): Promise<ResultOf<T, K>> {
     if (this.closed) return Promise.reject(new CancelledError(`task ${name} (pool closed)`));
     return new Promise((resolve, reject) => {
+      const id = `pool-${this.nextId++}`;
       const task: PendingTask = {
-        id: `pool-${this.nextId++}`,
+        id,
+        jobId: options.job?.id ?? id,
+        attempt: options.job?.attempt ?? 1,
+        effects: options.job?.effects ?? memoryEffects(id),
         name,
         payload,
         options,
@@ -191,6 +231,21 @@ export class WorkerPool<T extends TaskHandlers = TaskHandlers> {
       task.options.onProgress?.(message.event);
       return;
     }
+    if (message.type === 'effect-begin' || message.type === 'effect-complete') {
+      const reply = (answer: { value: unknown } | { error: RemoteError }) => {
+        if (thread.current === task)
+          thread.worker.postMessage({ type: 'reply', requestId: message.requestId, ...answer });
+      };
+      const step =
+        message.type === 'effect-begin'
+          ? task.effects.begin(message.key)
+          : task.effects.complete(message.key, message.result);
+      step.then(
+        (value) => reply({ value }),
+        (error: unknown) => reply({ error: toRemoteError(error) }),
+      );
+      return;
+    }
     thread.current = undefined;
     if (message.type === 'result') {
       this.completed++;
@@ -248,7 +303,13 @@ export class WorkerPool<T extends TaskHandlers = TaskHandlers> {
       if (!thread.ready || thread.current) continue;
       const task = this.queue.shift()!;
       thread.current = task;
-      thread.worker.postMessage({ id: task.id, name: task.name, payload: task.payload });
+      thread.worker.postMessage({
+        id: task.id,
+        name: task.name,
+        payload: task.payload,
+        jobId: task.jobId,
+        attempt: task.attempt,
+      });
     }
   }
 }
@@ -256,16 +317,25 @@ export class WorkerPool<T extends TaskHandlers = TaskHandlers> {
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; id: string; event: Parameters<ProgressCallback>[0] }
+  | { type: 'effect-begin'; id: string; requestId: number; key: string }
+  | { type: 'effect-complete'; id: string; requestId: number; key: string; result: unknown }
   | { type: 'result'; id: string; result: unknown }
   | { type: 'error'; id: string; error: RemoteError };
 
+/** A task's failure; `cause` is the remote error rebuilt (same name, message and stack). */
 function failure(task: PendingTask, error: RemoteError): JobFailedError {
-  return new JobFailedError({
-    jobId: task.id,
-    task: task.name,
-    attempts: 1,
-    reason: `${error.name}: ${error.message}`,
-    remoteName: error.name,
-    ...(error.stack ? { remoteStack: error.stack } : {}),
-  });
+  const cause = new Error(error.message);
+  cause.name = error.name;
+  if (error.stack !== undefined) cause.stack = error.stack;
+  return new JobFailedError(
+    {
+      jobId: task.jobId,
+      task: task.name,
+      attempts: task.attempt,
+      reason: `${error.name}: ${error.message}`,
+      remoteName: error.name,
+      ...(error.stack ? { remoteStack: error.stack } : {}),
+    },
+    { cause },
+  );
 }

@@ -1,3 +1,4 @@
+export { type EffectStart, type JobEffects, memoryEffects } from './JobEffects.js';
 export {
   JobQueue,
   type JobStatus,
@@ -11,6 +12,7 @@ export {
 } from './JobQueue.js';
 export {
   defineTasks,
+  type EffectContext,
   type PayloadOf,
   type RemoteError,
   type ResultOf,

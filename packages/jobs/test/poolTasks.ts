@@ -15,6 +15,19 @@ export const tasks = defineTasks({
     for (let i = 1; i <= steps; i++) context.reportProgress({ phase: 'count', done: i, total: steps });
     return context.jobId;
   },
+  /** Uses the same effect key twice in one run: the second call returns the first result. */
+  effectsTwice: async (label: string, context) => {
+    let runs = 0;
+    const first = await context.once('effect', ({ effectId, inDoubt }) => {
+      runs++;
+      return { label, effectId, inDoubt };
+    });
+    const second = await context.once('effect', () => {
+      runs++;
+      return 'not run';
+    });
+    return { first, second, runs, jobId: context.jobId, attempt: context.attempt };
+  },
   fail: (message: string) => {
     throw new RangeError(message);
   },

@@ -39,6 +39,11 @@ export class HedgeWeights {
   private readonly weights = new Map<string, number>();
   /** Rounds of updates so far. */
   rounds = 0;
+  /**
+   * Latest time (epoch ms) at which an outcome these weights learned from was known; `-Infinity`
+   * before any timed update. Using the weights for a decision before it is lookahead.
+   */
+  learnedThrough = Number.NEGATIVE_INFINITY;
 
   constructor(sources: readonly string[] = [], options: HedgeOptions = {}) {
     this.learningRate = options.learningRate ?? 0.5;
@@ -69,8 +74,14 @@ export class HedgeWeights {
     return Object.fromEntries(this.weights);
   }
 
-  /** One Hedge round: each listed source's weight is multiplied by exp(−η · loss), then decayed and normalized. */
-  update(losses: readonly SourceLoss[]): void {
+  /**
+   * One Hedge round: each listed source's weight is multiplied by exp(−η · loss), then decayed and
+   * normalized. `knownAt` (epoch ms), when given, is when these losses became known; it advances
+   * `learnedThrough`.
+   */
+  update(losses: readonly SourceLoss[], knownAt?: number): void {
+    if (knownAt !== undefined && !Number.isFinite(knownAt))
+      throw new InvalidParameterError('knownAt', knownAt, 'expected finite epoch ms');
     for (const { source, loss } of losses) {
       if (!(loss >= 0 && loss <= 1))
         throw new InvalidParameterError(`loss.${source}`, loss, 'expected a loss in [0, 1]');
@@ -81,6 +92,7 @@ export class HedgeWeights {
     const n = this.weights.size;
     for (const [s, w] of this.weights) this.weights.set(s, (1 - this.decay) * w + this.decay / n);
     this.rounds++;
+    if (knownAt !== undefined) this.learnedThrough = Math.max(this.learnedThrough, knownAt);
   }
 
   private normalize(): void {
@@ -95,6 +107,7 @@ export class HedgeWeights {
     learningRate: number;
     decay: number;
     rounds: number;
+    learnedThrough?: number;
     weights: Record<string, number>;
   } {
     return {
@@ -103,6 +116,7 @@ export class HedgeWeights {
       learningRate: this.learningRate,
       decay: this.decay,
       rounds: this.rounds,
+      ...(Number.isFinite(this.learnedThrough) ? { learnedThrough: this.learnedThrough } : {}),
       weights: this.toRecord(),
     };
   }
@@ -110,10 +124,12 @@ export class HedgeWeights {
   /** Restores weights saved by `toJSON` (checks kind, version and every weight). */
   static fromJSON(json: unknown): HedgeWeights {
     const model = checkModelJson(json, KIND, VERSION) as Record<string, unknown>;
-    const { learningRate, decay, rounds, weights } = model;
+    const { learningRate, decay, rounds, learnedThrough, weights } = model;
     if (typeof learningRate !== 'number' || typeof decay !== 'number' || typeof rounds !== 'number') {
       throw new ModelFormatError('hedge-weights: learningRate, decay and rounds must be numbers');
     }
+    if (learnedThrough !== undefined && !Number.isFinite(learnedThrough))
+      throw new ModelFormatError('hedge-weights: learnedThrough must be a finite number when present');
     if (typeof weights !== 'object' || weights === null || Array.isArray(weights))
       throw new ModelFormatError('hedge-weights: weights must be an object');
     const out = new HedgeWeights([], { learningRate, decay });
@@ -123,6 +139,7 @@ export class HedgeWeights {
       out.weights.set(source, w);
     }
     out.rounds = rounds;
+    if (typeof learnedThrough === 'number') out.learnedThrough = learnedThrough;
     return out;
   }
 }

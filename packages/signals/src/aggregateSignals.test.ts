@@ -114,4 +114,69 @@ describe('HedgeWeights and SignalAggregator', () => {
     agg.submit({ ...sig('b', 'sell', 1), time: 5000 });
     expect(agg.decide('BTC/USDT', 5500).action).toBe('sell');
   });
+
+  it('never uses a signal dated after `now`: a future-dated sell does not act for the next thirty days', () => {
+    const day = 86_400_000;
+    const agg = new SignalAggregator();
+    agg.submit({ ...sig('tv', 'sell', 1), time: Date.parse('2999-01-01T00:00:00Z') });
+    for (let d = 0; d <= 30; d++) {
+      const decision = agg.decide('BTC/USDT', Date.parse('2026-12-01T00:00:00Z') + d * day);
+      expect(decision).toMatchObject({ action: 'hold', count: 0, positionSize: 0, shouldExecute: false });
+    }
+  });
+
+  it('answers as of any time inside the window: a newer signal does not hide the one a past decision saw', () => {
+    const agg = new SignalAggregator({ maxAgeMs: 1000 });
+    agg.submit({ ...sig('a', 'buy', 0.9), time: 100 });
+    agg.submit({ ...sig('a', 'sell', 0.8), time: 600 });
+    agg.submit({ ...sig('a', 'hold', 0.1), time: 300 }); // late delivery of an older signal
+    expect(agg.signals('BTC/USDT', 200).map((s) => s.action)).toEqual(['buy']);
+    expect(agg.signals('BTC/USDT', 400).map((s) => s.action)).toEqual(['hold']);
+    expect(agg.signals('BTC/USDT', 700).map((s) => s.action)).toEqual(['sell']);
+    expect(agg.signals('BTC/USDT', 50)).toEqual([]);
+    expect(() => agg.submit({ ...sig('a', 'buy', 1), time: Number.NaN })).toThrow(/'signal.time'/);
+  });
+
+  it('learns only from outcomes known at the time: no lookahead in the Hedge weights', () => {
+    // Reference: replaying the same stream causally by hand with a bare HedgeWeights.
+    const rng = new Rng(7);
+    const hour = 3_600_000;
+    const agg = new SignalAggregator({ maxAgeMs: hour });
+    const reference = new HedgeWeights();
+    const pending: Array<{ decidedAt: number; seen: Signal[] }> = [];
+    let lateSignal: Signal | undefined;
+    for (let t = 1; t <= 60; t++) {
+      const now = t * hour;
+      // The outcome of the decision taken one hour ago is known now: learn it before deciding.
+      const realized = rng.normal() * 0.01;
+      const previous = pending.shift();
+      if (previous) {
+        agg.recordOutcome('BTC/USDT', previous.decidedAt, realized, now);
+        reference.update(previous.seen.map((s) => ({ source: s.source, loss: directionLoss(s.action, realized) })));
+      }
+      expect(agg.weights.toRecord()).toEqual(reference.toRecord());
+      expect(agg.weights.learnedThrough).toBe(previous ? now : Number.NEGATIVE_INFINITY);
+      const submitted: Signal[] = [];
+      for (const source of ['a', 'b', 'c']) {
+        submitted.push({ ...sig(source, rng.float() < 0.5 ? 'buy' : 'sell', 0.8), time: now });
+        agg.submit(submitted.at(-1)!);
+        reference.add(source);
+      }
+      agg.decide('BTC/USDT', now);
+      // What the decision saw: this round's signals and the previous round's late one.
+      pending.push({ decidedAt: now, seen: [...submitted, ...(lateSignal ? [lateSignal] : [])] });
+      expect(agg.signals('BTC/USDT', now)).toEqual(expect.arrayContaining(pending.at(-1)!.seen));
+      expect(agg.signals('BTC/USDT', now)).toHaveLength(pending.at(-1)!.seen.length);
+      // Then a signal dated just after the decision: it must never be scored for it.
+      lateSignal = { ...sig('late', rng.float() < 0.5 ? 'buy' : 'sell', 1), time: now + 1 };
+      agg.submit(lateSignal);
+      reference.add('late');
+    }
+    // Weights that learned from an outcome known at 60 h cannot decide at 59 h.
+    expect(() => agg.decide('BTC/USDT', 59 * hour)).toThrow(/'now'.*use the future/);
+    expect(() => agg.recordOutcome('BTC/USDT', 10, 0.01, 5)).toThrow(/'knownAt'/);
+    const reloaded = HedgeWeights.fromJSON(JSON.parse(JSON.stringify(agg.weights)));
+    expect(reloaded.learnedThrough).toBe(60 * hour);
+    expect(() => new SignalAggregator({ weights: reloaded }).decide('BTC/USDT', 59 * hour)).toThrow(/'now'/);
+  });
 });

@@ -1,12 +1,17 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createConnection } from 'node:net';
 import type { Signal } from '@candlelab/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWebhookHandler, signBody, type WebhookAuth } from './createWebhookHandler.js';
+import type { WebhookAuth } from './createAlertReader.js';
+import { createWebhookHandler } from './createWebhookHandler.js';
 import { MemoryIdempotencyStore } from './IdempotencyStore.js';
 import { SignalAggregator } from './SignalAggregator.js';
+import { signBody } from './signBody.js';
 
 const SECRET = 'correct horse battery staple';
+/** The server's clock in these tests: 5 s after the alerts' time. */
+const ALERT_TIME = '2024-01-02T03:04:05Z';
+const NOW = Date.parse(ALERT_TIME) + 5_000;
 
 interface Harness {
   server: Server;
@@ -25,6 +30,7 @@ async function start(auth: WebhookAuth, extra: { slow?: boolean } = {}): Promise
     store,
     maxBodyBytes: 1024,
     timeoutMs: extra.slow ? 200 : 3000,
+    now: () => NOW,
     onSignal: async (signal) => {
       if (extra.slow) await new Promise((r) => setTimeout(r, 400));
       received.push(signal);
@@ -67,6 +73,29 @@ function post(
   });
 }
 
+/**
+ * Writes a whole request on a raw socket before reading anything (as curl without
+ * `Expect: 100-continue` does), then returns everything the server sent.
+ */
+function rawExchange(port: number, body: Buffer, framing: 'content-length' | 'chunked'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(received).toString('utf8')));
+    const head =
+      framing === 'chunked'
+        ? 'POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'
+        : `POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`;
+    socket.write(head);
+    if (framing === 'chunked') socket.write(`${body.length.toString(16)}\r\n`);
+    socket.write(body);
+    if (framing === 'chunked') socket.end('\r\n0\r\n\r\n');
+    else socket.end();
+  });
+}
+
 const alert = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     ticker: 'BINANCE:BTCUSDT',
@@ -74,7 +103,7 @@ const alert = (extra: Record<string, unknown> = {}) =>
     price: '42000.5',
     strategy: 'ema-cross',
     timeframe: '60',
-    time: '2024-01-02T03:04:05Z',
+    time: ALERT_TIME,
     secret: SECRET,
     indicators: { rsi: '28.1' },
     note: 'free field',
@@ -96,7 +125,7 @@ describe('TradingView webhook over a real local server (shared secret)', () => {
     expect(ok.status).toBe(200);
     expect(h.received).toEqual([
       {
-        time: Date.parse('2024-01-02T03:04:05Z'),
+        time: Date.parse(ALERT_TIME),
         symbol: 'BINANCE:BTCUSDT',
         action: 'buy',
         confidence: 1,
@@ -107,7 +136,7 @@ describe('TradingView webhook over a real local server (shared secret)', () => {
     expect(replay.status).toBe(409);
     expect(replay.json.error).toBe('duplicate');
     expect(h.received).toHaveLength(1);
-    // same body without id is keyed by its hash
+    // same alert without id is keyed by the hash of its parsed fields
     expect((await post(h.port, alert({ confidence: 0.7 }))).status).toBe(200);
     expect((await post(h.port, alert({ confidence: 0.7 }))).status).toBe(409);
     expect(h.received).toHaveLength(2);
@@ -120,15 +149,18 @@ describe('TradingView webhook over a real local server (shared secret)', () => {
     ['unknown action', alert({ action: 'moon', id: 'f3' }), 422, 'invalid_alert'],
     ['bad price', alert({ price: 'abc', id: 'f4' }), 422, 'invalid_alert'],
     ['oversized body', alert({ padding: 'x'.repeat(2000), id: 'f5' }), 413, 'payload_too_large'],
+    ['alert from the future', alert({ time: '2999-01-01T00:00:00Z', id: 'f6' }), 422, 'future_alert'],
+    ['alert from 2001', alert({ time: '2001-01-01T00:00:00Z', id: 'f7' }), 422, 'stale_alert'],
+    ['impossible epoch', alert({ time: 1e300, id: 'f8' }), 422, 'invalid_alert'],
   ])('%s → %i, nothing recorded', async (_name, body, status, error) => {
     const before = h.store.size;
-    const seen = h.aggregator.signals('BINANCE:BTCUSDT', Date.parse('2024-01-02T03:04:05Z')).length;
+    const seen = h.aggregator.signals('BINANCE:BTCUSDT', NOW).length;
     const r = await post(h.port, body);
     expect(r.status).toBe(status);
     expect(r.json.error).toBe(error);
     expect(h.received).toHaveLength(0);
     expect(h.store.size).toBe(before);
-    expect(h.aggregator.signals('BINANCE:BTCUSDT', Date.parse('2024-01-02T03:04:05Z'))).toHaveLength(seen);
+    expect(h.aggregator.signals('BINANCE:BTCUSDT', NOW)).toHaveLength(seen);
   });
 
   it('limits a chunked body without content-length too', async () => {
@@ -146,6 +178,48 @@ describe('TradingView webhook over a real local server (shared secret)', () => {
       req.end();
     });
     expect(status).toBe(413);
+    expect(h.received).toHaveLength(0);
+  });
+
+  it('keys replays on the parsed alert: reformatting the body does not make a new alert', async () => {
+    const base = { ticker: 'ETHUSDT', action: 'sell', price: 2000.5, time: ALERT_TIME, secret: SECRET };
+    expect((await post(h.port, JSON.stringify(base))).status).toBe(200);
+    const variants = [
+      JSON.stringify(base).replace('2000.5', '2000.50'),
+      JSON.stringify({ ...base, price: '2000.5' }),
+      JSON.stringify({ ...base, action: ' SELL' }),
+      JSON.stringify(base, null, 2),
+      JSON.stringify({
+        secret: SECRET,
+        time: Date.parse(ALERT_TIME),
+        price: 2000.5,
+        action: 'sell',
+        ticker: 'ETHUSDT',
+      }),
+      JSON.stringify({ ...base, time: '2024-01-02T03:04:05.000Z', note: 'free fields do not change the signal' }),
+    ];
+    for (const body of variants) {
+      const r = await post(h.port, body);
+      expect(r.status, body).toBe(409);
+      expect(r.json.error).toBe('duplicate');
+    }
+    expect((await post(h.port, JSON.stringify({ ...base, price: 2000.25 }))).status).toBe(200);
+    expect(h.received).toHaveLength(2);
+  });
+
+  it('accepts an alert within the clock skew, dated at its receipt', async () => {
+    const r = await post(h.port, alert({ time: NOW + 10_000, id: 'skew-1' }));
+    expect(r.status).toBe(200);
+    expect(h.received.map((s) => s.time)).toEqual([NOW]);
+  });
+
+  it('answers 413 to a client that sends a 10 MB body before reading', async () => {
+    const body = Buffer.alloc(10 * 1024 * 1024, 0x20);
+    for (const framing of ['content-length', 'chunked'] as const) {
+      const answer = await rawExchange(h.port, body, framing);
+      expect(answer, framing).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toContain('"error":"payload_too_large"');
+    }
     expect(h.received).toHaveLength(0);
   });
 
@@ -175,6 +249,7 @@ describe('HMAC-signed webhook and the 3-second answer', () => {
     let calls = 0;
     const handler = createWebhookHandler({
       auth: { kind: 'secret', secret: SECRET },
+      now: () => NOW,
       onSignal: () => {
         calls++;
         if (calls === 1) throw new Error('queue down');

@@ -37,7 +37,7 @@ export const TradingViewAlertSchema = z
     confidence: numeric.pipe(z.number().min(0).max(1)).optional(),
     /** Suggested size as a fraction of equity in [0, 1]. */
     size: numeric.pipe(z.number().min(0).max(1)).optional(),
-    /** Unique alert id; the idempotency key when present (else a hash of the body). */
+    /** Unique alert id; the idempotency key when present (else a hash of the parsed fields, see `alertReplayKey`). */
     id: z.string().min(1).max(128).optional(),
     /** Shared secret (TradingView cannot set headers, so it travels in the body). */
     secret: z.string().max(256).optional(),
@@ -56,15 +56,16 @@ export interface AlertToSignalOptions {
   now?: number;
 }
 
+/** The alert's own time in epoch ms (`NaN` for an impossible date), or undefined when it has none. */
+export function alertTime(alert: TradingViewAlert): number | undefined {
+  if (alert.time === undefined) return undefined;
+  return typeof alert.time === 'number' ? alert.time : Date.parse(alert.time);
+}
+
 /** Converts a parsed alert to a core {@link Signal}. */
 export function alertToSignal(alert: TradingViewAlert, options: AlertToSignalOptions = {}): Signal {
   const base = options.source ?? 'tradingview';
-  const time =
-    alert.time === undefined
-      ? (options.now ?? Date.now())
-      : typeof alert.time === 'number'
-        ? alert.time
-        : Date.parse(alert.time);
+  const time = alertTime(alert) ?? options.now ?? Date.now();
   const signal: Signal = {
     time,
     symbol: alert.ticker,
