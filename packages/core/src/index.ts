@@ -24,6 +24,7 @@ export {
   sliceBars,
   validateBars,
 } from './bars.js';
+export { canonicalJson } from './canonicalJson.js';
 export {
   type DatasetCheckOptions,
   datasetRows,

@@ -1,5 +1,4 @@
 export {
-  canonicalJson,
   computeFingerprint,
   type Fingerprint,
   type FingerprintInputs,

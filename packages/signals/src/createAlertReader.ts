@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { InvalidParameterError, type Signal, zodIssues } from '@candlelab/core';
+import { canonicalJson, InvalidParameterError, type Signal, zodIssues } from '@candlelab/core';
 import { constantTimeEqual, signBody } from './signBody.js';
 import { alertTime, alertToSignal, type TradingViewAlert, TradingViewAlertSchema } from './tradingViewAlert.js';
 import { WebhookRejectedError } from './WebhookRejectedError.js';
@@ -164,13 +164,4 @@ export function alertReplayKey(alert: TradingViewAlert): string {
     indicators: alert.indicators,
   };
   return `sha256:${createHash('sha256').update(canonicalJson(fields)).digest('hex')}`;
-}
-
-/** JSON with object keys sorted at every depth and undefined members left out. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, member: unknown) =>
-    member !== null && typeof member === 'object' && !Array.isArray(member)
-      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : member,
-  );
 }
