@@ -19,11 +19,12 @@ export function workerCommand(program: Command, context: CommandContext): void {
   withOutputOptions(command).action(async (options) => {
     const out = outputOf(context.streams, options);
     const { startQueueWorker } = await import('@candlelab/jobs');
-    const { tasks } = await import('@candlelab/pipeline/tasks');
+    const { workerModule } = await import('@candlelab/pipeline');
     const worker = await startQueueWorker({
       name: options.queue,
       connection: options.redis,
-      tasks,
+      // Tasks run on worker threads, so a long training run never blocks the lock renewal.
+      ...workerModule('tasks'),
       concurrency: options.concurrency,
       onEvent: (event) => {
         if (out.quiet || event.type === 'progress') return;

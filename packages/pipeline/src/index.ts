@@ -68,3 +68,4 @@ export {
   trainStrategy,
 } from './trainStrategy.js';
 export { classificationMetrics, runStrategyFolds, type StrategyFolds } from './walkForwardStage.js';
+export { workerModule } from './workerModule.js';
