@@ -1,9 +1,12 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startQueueWorker } from '@candlelab/jobs';
-import { ModelRegistry } from '@candlelab/registry';
+import { ModelRegistry, openModelStore } from '@candlelab/registry';
 import { fixturePath } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { retrainUniverse } from './retrainUniverse.js';
@@ -100,5 +103,92 @@ describe('retrainUniverse', () => {
         await Promise.all(workers.map((w) => w.close()));
       }
     },
+  );
+
+  it.skipIf(!redisUp || !pgUp)(
+    'two worker processes with their own empty folders train the universe; one is killed mid-task; every model is registered exactly once',
+    async () => {
+      const queueName = `candlelab-two-machines-${process.pid}`;
+      const prefix = `machines_${process.pid}_`;
+      const twoMachines = join(dir, 'two-machines.yaml');
+      writeFileSync(
+        twoMachines,
+        universeYaml(`{ kind: postgres, connectionString: '${PG}' }`, `${PG}?tablePrefix=${prefix}`),
+      );
+      const tsx = createRequire(import.meta.url).resolve('tsx');
+      const script = fileURLToPath(new URL('../test/queueWorkerProcess.ts', import.meta.url));
+      const workers: Array<{ child: ChildProcess; events: Array<Record<string, unknown>>; ready: Promise<void> }> = [];
+      const start = (id: string) => {
+        // Each "machine" runs in its own empty folder: no shared files with the coordinator or the other worker.
+        const cwd = mkdtempSync(join(tmpdir(), `candlelab-machine-${id}-`));
+        const child = spawn(
+          process.execPath,
+          ['--import', tsx, '--conditions=@candlelab/source', script, queueName, id, '2000'],
+          {
+            cwd,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        const events: Array<Record<string, unknown>> = [];
+        let buffer = '';
+        let markReady = () => {};
+        const ready = new Promise<void>((resolve) => {
+          markReady = resolve;
+        });
+        child.stdout!.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
+            const event = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+            buffer = buffer.slice(nl + 1);
+            events.push(event);
+            if (event.type === 'ready') markReady();
+          }
+        });
+        const worker = { child, events, ready };
+        workers.push(worker);
+        return worker;
+      };
+      try {
+        const first = start('a');
+        await first.ready;
+        // Candles go to PostgreSQL first (the coordinator's job), then three jobs through Redis.
+        const retrain = retrainUniverse({ strategyPath: twoMachines, redis: 'redis://127.0.0.1:6379', queueName });
+        // Kill the first machine as soon as it is training (mid-task), then bring up the second.
+        for (let waited = 0; !first.events.some((e) => e.type === 'progress'); waited += 50) {
+          if (waited > 120_000) throw new Error('worker a never started training');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        first.child.kill('SIGKILL');
+        const second = start('b');
+        await second.ready;
+        const result = await retrain;
+        expect(result.rows.map((r) => [r.symbol, r.error])).toEqual([
+          ['BTC/USDT', undefined],
+          ['ETH/USDT', undefined],
+          ['SOL/USDT', undefined],
+        ]);
+        const store = await openModelStore(`${PG}?tablePrefix=${prefix}`);
+        try {
+          const models = await store.list({ strategy: 'universe' });
+          // One model per symbol, whichever machine trained it and however often a job ran.
+          expect(models.map((m) => m.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+          expect(models.map((m) => m.id).sort()).toEqual(result.rows.map((r) => r.modelId).sort());
+        } finally {
+          await store.close();
+        }
+        // The killed machine's job was started again on the other one.
+        expect(second.events.filter((e) => e.type === 'started').some((e) => Number(e.attempt) >= 2)).toBe(true);
+      } finally {
+        for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+        await Promise.all(
+          workers.map((w) =>
+            w.child.exitCode === null && w.child.signalCode === null
+              ? new Promise((r) => w.child.once('exit', r))
+              : undefined,
+          ),
+        );
+      }
+    },
+    240_000,
   );
 });
