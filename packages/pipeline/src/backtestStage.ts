@@ -138,7 +138,9 @@ export function backtestOutOfSample(
     const rows = symbolRows[s]!;
     if (rows.length === 0) return;
     const rowProba = new Float64Array(rows.length * k);
-    rows.forEach((row, j) => rowProba.set(proba.subarray(row * k, row * k + k), j * k));
+    rows.forEach((row, j) => {
+      rowProba.set(proba.subarray(row * k, row * k + k), j * k);
+    });
     const rowPositions = positionsFromProbabilities(rowProba, labels, config.backtest);
     const at = Int32Array.from(rows, (row) => barIndex[row]!);
     signals.push({

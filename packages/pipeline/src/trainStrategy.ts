@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Classifier, MarketCalendar, ProgressCallback } from '@candlelab/core';
 import { sliceRows } from '@candlelab/core';
 import type { RowReport } from '@candlelab/features';
