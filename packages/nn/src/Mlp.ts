@@ -9,64 +9,16 @@ import {
   NotEnoughDataError,
   NotFittedError,
   Rng,
-  type Seed,
   validateDataset,
   validateMatrix,
 } from '@candlelab/core';
 import { version_core } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ensureBackend, requireBackend } from './initBackend.js';
-import { checkSchedule, type LearningRateSchedule } from './learningRateAt.js';
-import { ACTIVATIONS, type Activation, type DenseLayer, glorotLayers, predictRaw } from './network.js';
+import { type MlpOptionsInput, type ResolvedMlpOptions, resolveMlpOptions } from './MlpOptionsSchema.js';
+import { ACTIVATIONS, type DenseLayer, glorotLayers, predictRaw } from './network.js';
 import { applyScaler, fitScaler, type StandardScaler } from './scaler.js';
-import {
-  type EarlyStoppingOptions,
-  type Loss,
-  type TrainConfig,
-  type TrainingHistory,
-  type TrainingRows,
-  trainNetwork,
-} from './trainNetwork.js';
-
-/** Options shared by {@link MlpClassifier} and {@link MlpRegressor}. */
-export interface MlpOptions {
-  /** Units of each hidden layer. Default `[64, 64]`. */
-  hiddenLayers?: readonly number[];
-  /** Hidden-layer activation. Default `'relu'`. */
-  activation?: Activation;
-  /** Dropout rate after each hidden layer, in [0, 1). Default 0. */
-  dropout?: number;
-  /** L2 penalty `l2 · Σ W²` on kernels (not biases), Keras's `kernel_regularizer=l2(l2)`. Default 0. */
-  l2?: number;
-  /** Adam's base learning rate. Default 0.001. */
-  learningRate?: number;
-  /** Learning rate by epoch. Default `{ kind: 'constant' }`. */
-  learningRateSchedule?: LearningRateSchedule;
-  /** Adam's β₁. Default 0.9. */
-  beta1?: number;
-  /** Adam's β₂. Default 0.999. */
-  beta2?: number;
-  /** Adam's ε. Default 1e-7 (Keras's). */
-  epsilon?: number;
-  /** Rows per mini-batch. Default 64. */
-  batchSize?: number;
-  /** Maximum passes over the training rows. Default 100. */
-  epochs?: number;
-  /** Reshuffle the rows every epoch. Default true. */
-  shuffle?: boolean;
-  /**
-   * Early stopping on validation loss, active when `fit` gets `options.validation`; `false`
-   * disables it. Default `{ patience: 10, minDelta: 0, restoreBestWeights: true }`.
-   */
-  earlyStopping?: EarlyStoppingOptions | false;
-  /** Seed of weight initialisation, shuffling and dropout. Default 0. */
-  seed?: Seed;
-}
-
-export type ResolvedMlpOptions = Required<Omit<MlpOptions, 'earlyStopping' | 'hiddenLayers'>> & {
-  hiddenLayers: number[];
-  earlyStopping: Required<EarlyStoppingOptions> | false;
-};
+import { type Loss, type TrainConfig, type TrainingHistory, type TrainingRows, trainNetwork } from './trainNetwork.js';
 
 /** What the model file records beside the weights. */
 export interface MlpMetadata {
@@ -82,60 +34,6 @@ export interface MlpState {
   layers: DenseLayer[];
   scaler: StandardScaler;
   metadata: MlpMetadata;
-}
-
-const positive = (name: string, value: number) => {
-  if (!(Number.isFinite(value) && value > 0))
-    throw new InvalidParameterError(name, value, 'expected a finite number > 0');
-  return value;
-};
-const integer = (name: string, value: number, min: number) => {
-  if (!(Number.isInteger(value) && value >= min))
-    throw new InvalidParameterError(name, value, `expected an integer >= ${min}`);
-  return value;
-};
-
-/** Options with every default filled in, checked. */
-export function resolveMlpOptions(options: MlpOptions): ResolvedMlpOptions {
-  const hiddenLayers = [...(options.hiddenLayers ?? [64, 64])];
-  hiddenLayers.forEach((units, l) => {
-    integer(`hiddenLayers[${l}]`, units, 1);
-  });
-  const activation = options.activation ?? 'relu';
-  if (!ACTIVATIONS.includes(activation))
-    throw new InvalidParameterError('activation', activation, `expected one of ${ACTIVATIONS.join(', ')}`);
-  const dropout = options.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new InvalidParameterError('dropout', dropout, 'expected a rate in [0, 1)');
-  const l2 = options.l2 ?? 0;
-  if (!(Number.isFinite(l2) && l2 >= 0)) throw new InvalidParameterError('l2', l2, 'expected a finite number >= 0');
-  const beta1 = options.beta1 ?? 0.9;
-  const beta2 = options.beta2 ?? 0.999;
-  if (!(beta1 >= 0 && beta1 < 1)) throw new InvalidParameterError('beta1', beta1, 'expected [0, 1)');
-  if (!(beta2 >= 0 && beta2 < 1)) throw new InvalidParameterError('beta2', beta2, 'expected [0, 1)');
-  const early = options.earlyStopping ?? {};
-  return {
-    hiddenLayers,
-    activation,
-    dropout,
-    l2,
-    learningRate: positive('learningRate', options.learningRate ?? 1e-3),
-    learningRateSchedule: checkSchedule(options.learningRateSchedule ?? { kind: 'constant' }),
-    beta1,
-    beta2,
-    epsilon: positive('epsilon', options.epsilon ?? 1e-7),
-    batchSize: integer('batchSize', options.batchSize ?? 64, 1),
-    epochs: integer('epochs', options.epochs ?? 100, 1),
-    shuffle: options.shuffle ?? true,
-    earlyStopping:
-      early === false
-        ? false
-        : {
-            patience: integer('earlyStopping.patience', early.patience ?? 10, 1),
-            minDelta: early.minDelta ?? 0,
-            restoreBestWeights: early.restoreBestWeights ?? true,
-          },
-    seed: options.seed ?? 0,
-  };
 }
 
 /** Targets and weights a subclass derives from a dataset's labels. */
@@ -165,6 +63,8 @@ export const MlpJsonSchema = z.object({
     history: z.object({
       loss: z.array(z.number()),
       valLoss: z.array(z.number()).optional(),
+      weightedLoss: z.array(z.number()).optional(),
+      weightedValLoss: z.array(z.number()).optional(),
       learningRate: z.array(z.number()),
       epochs: z.number(),
       bestEpoch: z.number(),
@@ -184,7 +84,27 @@ function decodeFloat32(base64: string, expected: number, name: string): Float32A
     throw new ModelFormatError(`weight ${name} has ${bytes.length / 4} values, expected ${expected}`);
   const out = new Float32Array(expected);
   new Uint8Array(out.buffer).set(bytes);
+  const bad = out.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new ModelFormatError(`weight ${name}[${bad}] is ${out[bad]}, expected a finite number`);
   return out;
+}
+
+/**
+ * The training history of a model file. Format version 1 recorded only the weighted losses, under
+ * the names `loss`/`valLoss`: they become `weightedLoss`/`weightedValLoss`, and `loss` is empty.
+ */
+function restoreHistory(json: MlpJson): TrainingHistory {
+  const { loss, valLoss, weightedLoss, weightedValLoss, ...rest } = json.metadata.history;
+  if (json.version === 1)
+    return { ...rest, loss: [], weightedLoss: loss, ...(valLoss ? { weightedValLoss: valLoss } : {}) };
+  if (!weightedLoss) throw new ModelFormatError('metadata.history.weightedLoss is missing');
+  return {
+    ...rest,
+    loss,
+    weightedLoss,
+    ...(valLoss ? { valLoss } : {}),
+    ...(weightedValLoss ? { weightedValLoss } : {}),
+  };
 }
 
 /**
@@ -197,8 +117,8 @@ export abstract class Mlp {
   protected state: MlpState | undefined;
   protected abstract readonly loss: Loss;
 
-  protected constructor(options: MlpOptions) {
-    this.options = resolveMlpOptions(options);
+  protected constructor(options: ResolvedMlpOptions) {
+    this.options = options;
   }
 
   /** Width of the output layer (classes, or 1). */
@@ -325,6 +245,13 @@ export abstract class Mlp {
     if (json.scaler.mean.length !== topology.inputSize || json.scaler.scale.length !== topology.inputSize) {
       throw new ModelFormatError(`scaler has ${json.scaler.mean.length} features, topology has ${topology.inputSize}`);
     }
+    json.scaler.scale.forEach((scale, c) => {
+      // A zero, negative or infinite scale would turn every prediction into NaN, ±Infinity or 0.
+      if (!(Number.isFinite(scale) && scale > 0))
+        throw new ModelFormatError(`scaler.scale[${c}] is ${scale}, expected a finite number > 0`);
+      if (!Number.isFinite(json.scaler.mean[c]!))
+        throw new ModelFormatError(`scaler.mean[${c}] is ${json.scaler.mean[c]}, expected a finite number`);
+    });
     const layers = topology.units.map((units, l): DenseLayer => {
       const inputSize = sizes[l]!;
       const kernel = json.weights[2 * l]!;
@@ -336,8 +263,7 @@ export abstract class Mlp {
         bias: decodeFloat32(bias.data, units, bias.name),
       };
     });
-    const history: TrainingHistory = { ...json.metadata.history };
-    if (history.valLoss === undefined) delete history.valLoss;
+    const history = restoreHistory(json);
     this.state = {
       layers,
       scaler: { mean: Float64Array.from(json.scaler.mean), scale: Float64Array.from(json.scaler.scale) },
@@ -357,14 +283,12 @@ export function parseMlpJson(json: ModelJson): MlpJson {
 }
 
 /** Options from a model file, re-checked; throws {@link ModelFormatError} when they are invalid. */
-export function optionsFromJson(json: MlpJson): MlpOptions {
-  const options = json.options as MlpOptions;
+export function optionsFromJson(json: MlpJson): ResolvedMlpOptions {
   try {
-    resolveMlpOptions(options);
+    return resolveMlpOptions(json.options as MlpOptionsInput);
   } catch (error) {
     throw new ModelFormatError(`model options are invalid: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   }
-  return options;
 }

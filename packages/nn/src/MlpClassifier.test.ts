@@ -162,6 +162,51 @@ describe('MlpClassifier', () => {
     expect(() => fitted.predict({ data: new Float64Array(3), rows: 1, cols: 3 })).toThrow(ValidationError);
   });
 
+  it('records plain (unweighted) losses as loss/valLoss and the weighted objective beside them', async () => {
+    const train = blobs(240, 21, 1.5, 0.1);
+    const validation = blobs(120, 22, 1.5, 0.1);
+    // Heavy class-0 rows and light others: the weighted mean differs from the plain one.
+    const rowWeights = (d: Dataset) => Float64Array.from(d.y, (y, i) => (y === 0 ? 6 : 0.2) * (1 + (i % 3)));
+    train.weights = rowWeights(train);
+    validation.weights = rowWeights(validation);
+    const l2 = 0.01;
+    // One full batch at a negligible learning rate: the epoch's training loss is that of the
+    // weights the model ends with, so both can be recomputed from its predictions.
+    const model = new MlpClassifier({
+      hiddenLayers: [8],
+      epochs: 1,
+      batchSize: 240,
+      learningRate: 1e-12,
+      l2,
+      earlyStopping: false,
+      seed: 2,
+    });
+    const history = await model.fit(train, { validation });
+    let penalty = 0;
+    for (const w of model.toJSON().weights.filter((w) => w.name.endsWith('kernel'))) {
+      const bytes = Buffer.from(w.data, 'base64');
+      for (const v of new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)) penalty += v * v;
+    }
+    const losses = (d: Dataset) => {
+      const proba = model.predictProba(matrix(d));
+      let plain = 0;
+      let weighted = 0;
+      for (let i = 0; i < d.y.length; i++) {
+        const rowLoss = -Math.log(proba[i * 3 + d.y[i]!]!);
+        plain += rowLoss;
+        weighted += d.weights![i]! * rowLoss;
+      }
+      return { plain: plain / d.y.length, weighted: weighted / d.y.length + l2 * penalty };
+    };
+    const t = losses(train);
+    const v = losses(validation);
+    expect(Math.abs(t.plain - t.weighted)).toBeGreaterThan(0.1);
+    expect(history.loss[0]).toBeCloseTo(t.plain, 5);
+    expect(history.weightedLoss[0]).toBeCloseTo(t.weighted, 5);
+    expect(history.valLoss![0]).toBeCloseTo(v.plain, 5);
+    expect(history.weightedValLoss![0]).toBeCloseTo(v.weighted, 5);
+  });
+
   it('round-trips through JSON with identical predictions, and checks kind and version', async () => {
     const data = blobs(60, 10);
     const model = new MlpClassifier({ hiddenLayers: [6, 5], activation: 'tanh', epochs: 3, classWeight: 'balanced' });
@@ -172,7 +217,7 @@ describe('MlpClassifier', () => {
     expect(loaded.history).toEqual(model.history);
     expect(loaded.options).toEqual(model.options);
     expect(() => MlpClassifier.fromJSON({ ...(json as object), kind: 'candlelab.gbdt' })).toThrow(ModelFormatError);
-    expect(() => MlpClassifier.fromJSON({ ...(json as object), version: 2 })).toThrow(/newer/);
+    expect(() => MlpClassifier.fromJSON({ ...(json as object), version: 3 })).toThrow(/newer/);
     expect(() => MlpClassifier.fromJSON({ ...(json as object), weights: [] })).toThrow(ModelFormatError);
   });
 });

@@ -9,22 +9,18 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
-import { type EncodedTargets, Mlp, type MlpJson, type MlpOptions, optionsFromJson, parseMlpJson } from './Mlp.js';
+import { type EncodedTargets, Mlp, type MlpJson, optionsFromJson, parseMlpJson } from './Mlp.js';
+import {
+  type MlpClassifierOptionsInput,
+  type ResolvedMlpClassifierOptions,
+  resolveMlpClassifierOptions,
+} from './MlpOptionsSchema.js';
 import type { TrainingHistory } from './trainNetwork.js';
-
-export interface MlpClassifierOptions extends MlpOptions {
-  /** Number of classes; labels are integers `0 … numClasses−1`. Default: largest training label + 1 (at least 2). */
-  numClasses?: number;
-  /**
-   * Weight of each class in the training loss: `'balanced'` (`n / (numClasses · count_k)`, as
-   * scikit-learn), an explicit weight per class, or undefined for equal weights. Default undefined.
-   */
-  classWeight?: 'balanced' | readonly number[];
-}
 
 /** Model-file kind and format version of {@link MlpClassifier}. */
 export const MLP_CLASSIFIER_KIND = 'candlelab.nn.mlp-classifier';
-export const MLP_CLASSIFIER_VERSION = 1;
+/** Version 2: the history's `loss`/`valLoss` are unweighted; version 1 files still load. */
+export const MLP_CLASSIFIER_VERSION = 2;
 
 /**
  * A multilayer-perceptron classifier on TensorFlow.js: softmax output, (class-weighted)
@@ -33,26 +29,16 @@ export const MLP_CLASSIFIER_VERSION = 1;
  */
 export class MlpClassifier extends Mlp implements Classifier<TrainingHistory> {
   protected readonly loss = 'crossEntropy' as const;
-  private readonly classWeight: MlpClassifierOptions['classWeight'];
+  private readonly classWeight: ResolvedMlpClassifierOptions['classWeight'];
   private readonly requestedClasses: number | undefined;
   private classes: number;
 
-  constructor(options: MlpClassifierOptions = {}) {
-    super(options);
-    if (options.numClasses !== undefined && !(Number.isInteger(options.numClasses) && options.numClasses >= 2)) {
-      throw new InvalidParameterError('numClasses', options.numClasses, 'expected an integer >= 2');
-    }
-    if (Array.isArray(options.classWeight)) {
-      options.classWeight.forEach((w, k) => {
-        if (!(Number.isFinite(w) && w >= 0))
-          throw new InvalidParameterError(`classWeight[${k}]`, w, 'expected a finite number >= 0');
-      });
-    } else if (options.classWeight !== undefined && options.classWeight !== 'balanced') {
-      throw new InvalidParameterError('classWeight', options.classWeight, "expected 'balanced' or an array of weights");
-    }
-    this.classWeight = options.classWeight;
-    this.requestedClasses = options.numClasses;
-    this.classes = options.numClasses ?? 0;
+  constructor(options: MlpClassifierOptionsInput = {}) {
+    const { numClasses, classWeight, ...shared } = resolveMlpClassifierOptions(options);
+    super(shared);
+    this.classWeight = classWeight;
+    this.requestedClasses = numClasses;
+    this.classes = numClasses ?? 0;
   }
 
   /** Number of classes (known after fit, or from options). */
@@ -146,7 +132,7 @@ export class MlpClassifier extends Mlp implements Classifier<TrainingHistory> {
       throw new ModelFormatError(`numClasses ${String(numClasses)} does not match the output layer`);
     }
     const classWeight = record.classWeight;
-    const options: MlpClassifierOptions = { ...optionsFromJson(json), numClasses };
+    const options: MlpClassifierOptionsInput = { ...optionsFromJson(json), numClasses };
     if (classWeight === 'balanced' || (Array.isArray(classWeight) && classWeight.every((w) => typeof w === 'number')))
       options.classWeight = classWeight;
     const model = new MlpClassifier(options);

@@ -6,12 +6,14 @@ import {
   type Matrix,
   ModelFormatError,
 } from '@candlelab/core';
-import { type EncodedTargets, Mlp, type MlpJson, type MlpOptions, optionsFromJson, parseMlpJson } from './Mlp.js';
+import { type EncodedTargets, Mlp, type MlpJson, optionsFromJson, parseMlpJson } from './Mlp.js';
+import { type MlpOptionsInput, resolveMlpOptions } from './MlpOptionsSchema.js';
 import type { TrainingHistory } from './trainNetwork.js';
 
 /** Model-file kind and format version of {@link MlpRegressor}. */
 export const MLP_REGRESSOR_KIND = 'candlelab.nn.mlp-regressor';
-export const MLP_REGRESSOR_VERSION = 1;
+/** Version 2: the history's `loss`/`valLoss` are unweighted; version 1 files still load. */
+export const MLP_REGRESSOR_VERSION = 2;
 
 /**
  * A multilayer-perceptron regressor on TensorFlow.js: linear output, (weighted) mean squared
@@ -24,8 +26,8 @@ export class MlpRegressor extends Mlp implements Estimator<TrainingHistory> {
   private targetMean = 0;
   private targetScale = 1;
 
-  constructor(options: MlpOptions = {}) {
-    super(options);
+  constructor(options: MlpOptionsInput = {}) {
+    super(resolveMlpOptions(options));
   }
 
   protected outputSize(): number {
@@ -70,8 +72,10 @@ export class MlpRegressor extends Mlp implements Estimator<TrainingHistory> {
     if (typeof target !== 'object' || target === null)
       throw new ModelFormatError('regressor model has no target scaler');
     const { mean, scale } = target as Record<string, unknown>;
-    if (typeof mean !== 'number' || typeof scale !== 'number' || !(scale > 0))
-      throw new ModelFormatError('regressor target scaler is malformed');
+    if (!(typeof mean === 'number' && Number.isFinite(mean)))
+      throw new ModelFormatError(`target.mean is ${String(mean)}, expected a finite number`);
+    if (!(typeof scale === 'number' && Number.isFinite(scale) && scale > 0))
+      throw new ModelFormatError(`target.scale is ${String(scale)}, expected a finite number > 0`);
     if (json.topology.units[json.topology.units.length - 1] !== 1)
       throw new ModelFormatError('regressor output layer must have 1 unit');
     const model = new MlpRegressor(optionsFromJson(json));

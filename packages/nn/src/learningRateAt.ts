@@ -1,50 +1,30 @@
 import { InvalidParameterError } from '@candlelab/core';
+import { z } from 'zod';
 
 /**
  * Learning-rate schedules, by epoch:
  * - `constant`: the base rate throughout (the default);
- * - `step`: multiplied by `gamma` every `stepSize` epochs;
- * - `exponential`: multiplied by `gamma` every epoch;
- * - `cosine`: cosine annealing from the base rate to `minLearningRate` (default 0) over the run (Loshchilov & Hutter 2017, without restarts).
+ * - `step`: multiplied by `gamma` (> 0) every `stepSize` (integer ≥ 1) epochs;
+ * - `exponential`: multiplied by `gamma` (> 0) every epoch;
+ * - `cosine`: cosine annealing from the base rate to `minLearningRate` (≥ 0, default 0) over the run (Loshchilov & Hutter 2017, without restarts).
  */
-export type LearningRateSchedule =
-  | { kind: 'constant' }
-  | { kind: 'step'; stepSize: number; gamma: number }
-  | { kind: 'exponential'; gamma: number }
-  | { kind: 'cosine'; minLearningRate?: number };
+export const LearningRateScheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }).strict(),
+  z.object({ kind: z.literal('step'), stepSize: z.number().int().min(1), gamma: z.number().positive() }).strict(),
+  z.object({ kind: z.literal('exponential'), gamma: z.number().positive() }).strict(),
+  z.object({ kind: z.literal('cosine'), minLearningRate: z.number().min(0).optional() }).strict(),
+]);
+export type LearningRateSchedule = z.input<typeof LearningRateScheduleSchema>;
 
 /** Checks a schedule's parameters; throws {@link InvalidParameterError} naming the bad one. */
 export function checkSchedule(schedule: LearningRateSchedule): LearningRateSchedule {
-  switch (schedule.kind) {
-    case 'constant':
-      return schedule;
-    case 'step':
-      if (!(Number.isInteger(schedule.stepSize) && schedule.stepSize >= 1)) {
-        throw new InvalidParameterError('learningRateSchedule.stepSize', schedule.stepSize, 'expected an integer >= 1');
-      }
-      if (!(schedule.gamma > 0))
-        throw new InvalidParameterError('learningRateSchedule.gamma', schedule.gamma, 'expected > 0');
-      return schedule;
-    case 'exponential':
-      if (!(schedule.gamma > 0))
-        throw new InvalidParameterError('learningRateSchedule.gamma', schedule.gamma, 'expected > 0');
-      return schedule;
-    case 'cosine':
-      if (!((schedule.minLearningRate ?? 0) >= 0)) {
-        throw new InvalidParameterError(
-          'learningRateSchedule.minLearningRate',
-          schedule.minLearningRate,
-          'expected >= 0',
-        );
-      }
-      return schedule;
-    default:
-      throw new InvalidParameterError(
-        'learningRateSchedule.kind',
-        (schedule as { kind: unknown }).kind,
-        'expected constant, step, exponential or cosine',
-      );
-  }
+  const result = LearningRateScheduleSchema.safeParse(schedule);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'kind';
+  const value =
+    typeof schedule === 'object' && schedule !== null ? (schedule as never)[issue.path[0] ?? 'kind'] : schedule;
+  throw new InvalidParameterError(`learningRateSchedule.${field}`, value, issue.message);
 }
 
 /** The learning rate for 0-based `epoch` of `epochs`, from base rate `learningRate`. */

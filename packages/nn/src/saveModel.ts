@@ -40,36 +40,64 @@ export async function saveModel(model: MlpClassifier | MlpRegressor, directory: 
   );
 }
 
-/** Reads a model written by {@link saveModel}; the kind in `model.json` picks the class. */
+/**
+ * Reads a model written by {@link saveModel}; the kind in `model.json` picks the class. Any file
+ * that cannot give a working model — unreadable or truncated JSON, weights outside `weights.bin`,
+ * non-finite weights, a zero scaler scale — is refused with a {@link ModelFormatError} naming the
+ * file and the field.
+ */
 export async function loadModel(directory: string): Promise<MlpClassifier | MlpRegressor> {
+  const modelPath = join(directory, MODEL_FILE);
+  const weightsPath = join(directory, WEIGHTS_FILE);
+  const readError = (path: string, error: unknown) =>
+    new ModelFormatError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(join(directory, MODEL_FILE), 'utf8'));
+    parsed = JSON.parse(await readFile(modelPath, 'utf8'));
   } catch (error) {
-    throw new ModelFormatError(
-      `cannot read ${join(directory, MODEL_FILE)}: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw readError(modelPath, error);
   }
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { weights?: unknown }).weights)) {
-    throw new ModelFormatError(`${join(directory, MODEL_FILE)} has no weights list`);
+    throw new ModelFormatError(`${modelPath} has no weights list`);
   }
-  const record = parsed as Record<string, unknown> & { weights: WeightEntry[] };
-  const bin = await readFile(join(directory, WEIGHTS_FILE));
-  const weights = record.weights.map((entry) => {
+  const record = parsed as Record<string, unknown> & { weights: unknown[] };
+  let bin: Buffer;
+  try {
+    bin = await readFile(weightsPath);
+  } catch (error) {
+    throw readError(weightsPath, error);
+  }
+  const weights = record.weights.map((value, k) => {
+    const entry = (typeof value === 'object' && value !== null ? value : {}) as Partial<WeightEntry>;
     const { byteOffset, byteLength } = entry;
-    if (typeof byteOffset !== 'number' || typeof byteLength !== 'number' || byteOffset + byteLength > bin.length) {
-      throw new ModelFormatError(`weight ${entry.name} points outside ${WEIGHTS_FILE} (${bin.length} bytes)`);
+    if (
+      !Number.isInteger(byteOffset) ||
+      !Number.isInteger(byteLength) ||
+      byteOffset! < 0 ||
+      byteLength! < 0 ||
+      byteOffset! + byteLength! > bin.length
+    ) {
+      throw new ModelFormatError(
+        `${modelPath}: weights[${k}] (${String(entry.name)}) points outside ${WEIGHTS_FILE} (${bin.length} bytes)`,
+      );
     }
     return {
       name: entry.name,
       shape: entry.shape,
-      data: bin.subarray(byteOffset, byteOffset + byteLength).toString('base64'),
+      data: bin.subarray(byteOffset, byteOffset! + byteLength!).toString('base64'),
     };
   });
   const { weightsFile: _weightsFile, ...rest } = record;
   const json = { ...rest, weights };
-  if (record.kind === MLP_CLASSIFIER_KIND) return MlpClassifier.fromJSON(json);
-  if (record.kind === MLP_REGRESSOR_KIND) return MlpRegressor.fromJSON(json);
-  throw new ModelFormatError(`${join(directory, MODEL_FILE)} is a '${String(record.kind)}' model, not an nn MLP`);
+  try {
+    if (record.kind === MLP_CLASSIFIER_KIND) return MlpClassifier.fromJSON(json);
+    if (record.kind === MLP_REGRESSOR_KIND) return MlpRegressor.fromJSON(json);
+  } catch (error) {
+    if (error instanceof ModelFormatError)
+      throw new ModelFormatError(`${modelPath}: ${error.message}`, { cause: error });
+    throw error;
+  }
+  throw new ModelFormatError(`${modelPath} is a '${String(record.kind)}' model, not an nn MLP`);
 }

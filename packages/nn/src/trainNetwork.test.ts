@@ -64,7 +64,7 @@ describe.each(['wasm', 'cpu'] as const)('trainNetwork on %s', (backend) => {
       new Rng(1),
     );
     expect(tf.memory().numTensors).toBe(before);
-    expectClose(history.loss, expected.losses, 1e-5);
+    expectClose(history.weightedLoss, expected.losses, 1e-5);
     expectClose(layers[0]!.kernel, expected.W1, 2e-5);
     expectClose(layers[0]!.bias, expected.b1, 2e-5);
     expectClose(layers[1]!.kernel, expected.W2, 2e-5);

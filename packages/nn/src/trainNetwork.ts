@@ -1,7 +1,8 @@
 import { CancelledError, type ProgressCallback, type Rng } from '@candlelab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam } from './adam.js';
+import { Adam } from './Adam.js';
 import { type LearningRateSchedule, learningRateAt } from './learningRateAt.js';
+import type { ResolvedEarlyStopping } from './MlpOptionsSchema.js';
 import {
   type Activation,
   activationDerivative,
@@ -22,16 +23,6 @@ export interface TrainingRows {
   rows: number;
 }
 
-/** Early stopping on validation loss (Keras's `EarlyStopping`). */
-export interface EarlyStoppingOptions {
-  /** Epochs without improvement before stopping. Default 10. */
-  patience?: number;
-  /** Smallest decrease of validation loss that counts as improvement. Default 0. */
-  minDelta?: number;
-  /** Restore the weights of the epoch with the best validation loss. Default true. */
-  restoreBestWeights?: boolean;
-}
-
 export interface TrainConfig {
   activation: Activation;
   loss: Loss;
@@ -45,18 +36,29 @@ export interface TrainConfig {
   batchSize: number;
   epochs: number;
   shuffle: boolean;
-  earlyStopping: Required<EarlyStoppingOptions> | false;
+  earlyStopping: ResolvedEarlyStopping | false;
 }
 
-/** Per-epoch record of a fit. Losses include the L2 penalty, as Keras reports them. */
+/**
+ * Per-epoch record of a fit. `loss` and `valLoss` are plain means of the per-row loss (softmax
+ * cross-entropy = log-loss, or squared error of the standardised target) over the rows, so they
+ * compare with a test set's log-loss; `weightedLoss` and `weightedValLoss` are the objective that
+ * training minimises and early stopping monitors: each row's loss times its weight (dataset
+ * `weights` × class weight; validation rows carry their own weights only), plus the L2 penalty.
+ * Training losses are averaged over the epoch's mini-batches as they were trained (with dropout),
+ * as Keras reports them; validation losses are computed after the epoch, without dropout.
+ */
 export interface TrainingHistory {
   loss: number[];
   /** Present when a validation set was given. */
   valLoss?: number[];
+  weightedLoss: number[];
+  /** Present when a validation set was given. */
+  weightedValLoss?: number[];
   learningRate: number[];
   /** Epochs actually run. */
   epochs: number;
-  /** 0-based epoch whose weights the model holds (the best validation epoch when restored, else the last). */
+  /** 0-based epoch whose weights the model holds (the best `weightedValLoss` epoch when restored, else the last). */
   bestEpoch: number;
   stoppedEarly: boolean;
 }
@@ -75,8 +77,8 @@ function rowLoss(output: tf.Tensor2D, targets: tf.Tensor2D, loss: Loss): tf.Tens
 }
 
 /**
- * Mean weighted loss of a batch (plus the L2 penalty) and its gradient for every kernel and
- * bias, by backpropagation written out layer by layer (tfjs-core's Node bundle ships no
+ * Mean weighted loss of a batch (plus the L2 penalty), the plain mean of its per-row loss, and
+ * the weighted loss's gradient for every kernel and bias, by backpropagation written out layer by layer (tfjs-core's Node bundle ships no
  * gradient registry, and the MLP's derivatives are short).
  */
 export function lossAndGradients(
@@ -86,7 +88,7 @@ export function lossAndGradients(
   masks: readonly tf.Tensor2D[],
   layers: readonly DenseTensors[],
   config: Pick<TrainConfig, 'activation' | 'loss' | 'l2'>,
-): { loss: tf.Scalar; grads: tf.Tensor[] } {
+): { loss: tf.Scalar; unweightedLoss: tf.Scalar; grads: tf.Tensor[] } {
   const m = x.shape[0];
   const inputs: tf.Tensor2D[] = [x];
   const post: tf.Tensor2D[] = [];
@@ -102,18 +104,20 @@ export function lossAndGradients(
     inputs.push(mask ? tf.mul(a, mask) : a);
   });
   const rowWeights = tf.reshape(tf.div(weights, m), [m, 1]);
-  let loss: tf.Scalar;
+  let rows: tf.Tensor1D;
   let dz: tf.Tensor2D;
   if (config.loss === 'crossEntropy') {
     const logProba = tf.logSoftmax(output);
-    loss = tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(targets, logProba), 1)), tf.div(weights, m)));
+    rows = tf.neg(tf.sum(tf.mul(targets, logProba), 1)) as tf.Tensor1D;
     dz = tf.mul(tf.sub(tf.exp(logProba), targets), rowWeights);
   } else {
     const outputs = output.shape[1];
     const diff = tf.sub(output, targets);
-    loss = tf.sum(tf.mul(tf.mean(tf.square(diff), 1), tf.div(weights, m)));
+    rows = tf.mean(tf.square(diff), 1);
     dz = tf.mul(diff, tf.mul(rowWeights, 2 / outputs));
   }
+  let loss: tf.Scalar = tf.sum(tf.mul(rows, tf.div(weights, m)));
+  const unweightedLoss: tf.Scalar = tf.mean(rows);
   if (config.l2 > 0) loss = tf.add(loss, l2Penalty(layers, config.l2));
   const grads: tf.Tensor[] = new Array(2 * layers.length);
   for (let l = layers.length - 1; l >= 0; l--) {
@@ -128,7 +132,7 @@ export function lossAndGradients(
     if (mask) dh = tf.mul(dh, mask);
     dz = tf.mul(dh, activationDerivative(post[l - 1]!, config.activation));
   }
-  return { loss, grads };
+  return { loss, unweightedLoss, grads };
 }
 
 /** Flat parameters (kernel, bias per layer) as layers; `copy` when the arrays keep changing. */
@@ -149,15 +153,20 @@ function layerTensors(params: readonly Float32Array[], template: readonly DenseL
   }));
 }
 
-/** Mean weighted loss of `rows` (no dropout), plus the L2 penalty. */
-function evaluateLoss(layers: readonly DenseLayer[], config: TrainConfig, rows: TrainingRows): number {
+/** Plain mean loss of `rows` and their weighted mean plus the L2 penalty (no dropout). */
+function evaluateLoss(
+  layers: readonly DenseLayer[],
+  config: TrainConfig,
+  rows: TrainingRows,
+): { loss: number; weightedLoss: number } {
   const cols = layers[0]!.inputSize;
   const outputs = layers[layers.length - 1]!.units;
   const chunk = 8192;
   let total = 0;
+  let weightedTotal = 0;
   for (let start = 0; start < rows.rows; start += chunk) {
     const m = Math.min(chunk, rows.rows - start);
-    const value = tf.tidy(() => {
+    const sums = tf.tidy(() => {
       const x = tf.tensor2d(rows.X.subarray(start * cols, (start + m) * cols), [m, cols]);
       const y = tf.tensor2d(rows.targets.subarray(start * outputs, (start + m) * outputs), [m, outputs]);
       const w = tf.tensor1d(rows.weights.subarray(start, start + m));
@@ -165,14 +174,17 @@ function evaluateLoss(layers: readonly DenseLayer[], config: TrainConfig, rows: 
         kernel: tf.tensor2d(layer.kernel, [layer.inputSize, layer.units]),
         bias: tf.tensor1d(layer.bias),
       }));
-      return tf.sum(tf.mul(rowLoss(forward(x, tensors, config.activation), y, config.loss), w));
+      const perRow = rowLoss(forward(x, tensors, config.activation), y, config.loss);
+      return tf.stack([tf.sum(perRow), tf.sum(tf.mul(perRow, w))]);
     });
-    total += value.dataSync()[0]!;
-    value.dispose();
+    const [plain, weighted] = sums.dataSync();
+    total += plain!;
+    weightedTotal += weighted!;
+    sums.dispose();
   }
   let penalty = 0;
   if (config.l2 > 0) for (const layer of layers) for (const v of layer.kernel) penalty += v * v;
-  return total / rows.rows + config.l2 * penalty;
+  return { loss: total / rows.rows, weightedLoss: weightedTotal / rows.rows + config.l2 * penalty };
 }
 
 /**
@@ -193,14 +205,22 @@ export function trainNetwork(
   const params = initial.flatMap((layer) => [layer.kernel.slice(), layer.bias.slice()]);
   const adam = new Adam(
     params.map((p) => p.length),
-    config.beta1,
-    config.beta2,
-    config.epsilon,
+    { beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon },
   );
   const shuffleRng = rng.child('shuffle');
   const dropoutRng = rng.child('dropout');
-  const history: TrainingHistory = { loss: [], learningRate: [], epochs: 0, bestEpoch: 0, stoppedEarly: false };
-  if (validation) history.valLoss = [];
+  const history: TrainingHistory = {
+    loss: [],
+    weightedLoss: [],
+    learningRate: [],
+    epochs: 0,
+    bestEpoch: 0,
+    stoppedEarly: false,
+  };
+  if (validation) {
+    history.valLoss = [];
+    history.weightedValLoss = [];
+  }
   const order = new Uint32Array(train.rows);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const batchSize = Math.min(config.batchSize, train.rows);
@@ -220,6 +240,7 @@ export function trainNetwork(
     const learningRate = learningRateAt(config.learningRateSchedule, config.learningRate, epoch, config.epochs);
     if (config.shuffle) shuffleRng.shuffle<number, Uint32Array>(order);
     let lossSum = 0;
+    let weightedLossSum = 0;
     for (let start = 0; start < train.rows; start += batchSize) {
       const m = Math.min(batchSize, train.rows - start);
       for (let j = 0; j < m; j++) {
@@ -232,30 +253,35 @@ export function trainNetwork(
         const mask = maskBuffers[l]!;
         for (let k = 0; k < m * hidden[l]!; k++) mask[k] = dropoutRng.float() < keep ? 1 / keep : 0;
       }
-      const { loss, grads } = tf.tidy(() => {
+      const { loss, unweightedLoss, grads } = tf.tidy(() => {
         const x = tf.tensor2d(xb.subarray(0, m * cols), [m, cols]);
         const y = tf.tensor2d(yb.subarray(0, m * outputs), [m, outputs]);
         const w = tf.tensor1d(wb.subarray(0, m));
         const masks = maskBuffers.map((mask, l) => tf.tensor2d(mask.subarray(0, m * hidden[l]!), [m, hidden[l]!]));
         return lossAndGradients(x, y, w, masks, layerTensors(params, initial), config);
       });
-      lossSum += loss.dataSync()[0]! * m;
+      weightedLossSum += loss.dataSync()[0]! * m;
+      lossSum += unweightedLoss.dataSync()[0]! * m;
       const gradValues = grads.map((g) => g.dataSync());
-      tf.dispose([loss, ...grads]);
+      tf.dispose([loss, unweightedLoss, ...grads]);
       adam.step(params, gradValues, learningRate);
     }
     const loss = lossSum / train.rows;
+    const weightedLoss = weightedLossSum / train.rows;
     history.loss.push(loss);
+    history.weightedLoss.push(weightedLoss);
     history.learningRate.push(learningRate);
     history.epochs = epoch + 1;
-    const detail: Record<string, number> = { loss, learningRate };
+    const detail: Record<string, number> = { loss, weightedLoss, learningRate };
     if (validation) {
-      const valLoss = evaluateLoss(snapshot(), config, validation);
-      history.valLoss!.push(valLoss);
-      detail.valLoss = valLoss;
+      const val = evaluateLoss(snapshot(), config, validation);
+      history.valLoss!.push(val.loss);
+      history.weightedValLoss!.push(val.weightedLoss);
+      detail.valLoss = val.loss;
+      detail.weightedValLoss = val.weightedLoss;
       if (config.earlyStopping) {
-        if (valLoss < bestLoss - config.earlyStopping.minDelta) {
-          bestLoss = valLoss;
+        if (val.weightedLoss < bestLoss - config.earlyStopping.minDelta) {
+          bestLoss = val.weightedLoss;
           sinceBest = 0;
           bestEpoch = epoch;
           if (config.earlyStopping.restoreBestWeights) best = snapshot();

@@ -3,10 +3,9 @@
  * batch 256, 20 epochs, LR 1e-3 and clip 0.2 annealed linearly, λ 0.8, γ 0.98, 64-64 tanh) for
  * 100,000 steps per seed, evaluating every 10,000 steps (10 episodes) and keeping the best
  * checkpoint; then 100 deterministic evaluation episodes. Pass: mean ≥ 475 for ≥ 4 of 5 seeds.
- * Run: pnpm --filter @candlelab/ppo cartpole [--seeds 0,1,2,3,4] [--backend wasm|cpu]
+ * Run: pnpm --filter @candlelab/ppo cartpole [--seeds 0,1,2,3,4] [--steps 100000]
  */
 import { cartPoleV1 } from '@candlelab/env';
-import { type BackendName, initBackend } from '@candlelab/nn';
 import { CARTPOLE_ZOO_CONFIG, PPO } from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
@@ -15,7 +14,6 @@ const arg = (name: string, fallback: string) => {
 };
 const seeds = arg('seeds', '0,1,2,3,4').split(',').map(Number);
 const totalTimesteps = Number(arg('steps', '100000'));
-const backend = await initBackend({ backend: arg('backend', 'wasm') as BackendName });
 
 const rows: string[] = [];
 let passed = 0;
@@ -51,9 +49,8 @@ for (const seed of seeds) {
     ].join(' | '),
   );
   console.log(`seed ${seed} done: ${final.meanReturn.toFixed(1)} ± ${final.stdReturn.toFixed(1)}`);
-  agent.dispose();
 }
-console.log(`\nCartPole-v1, RL Zoo PPO settings, backend ${backend}, ${totalTimesteps} steps per seed`);
+console.log(`\nCartPole-v1, RL Zoo PPO settings, ${totalTimesteps} steps per seed`);
 console.log(
   'seed | steps | best periodic eval (10 ep) | final policy (10 ep) | best checkpoint: mean return (100 ep) | std | seconds | steps/s | time in updates | ≥ 475',
 );

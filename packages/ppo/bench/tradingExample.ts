@@ -9,7 +9,6 @@
  */
 import { barsPerYear, Rng } from '@candlelab/core';
 import { TradingEnv } from '@candlelab/env';
-import { initBackend } from '@candlelab/nn';
 import { btcHourly } from '@candlelab/test-utils';
 import { type EvaluationResult, evaluate, PPO } from '../src/index.js';
 
@@ -19,7 +18,6 @@ const arg = (name: string, fallback: string) => {
 };
 const totalTimesteps = Number(arg('steps', '200000'));
 const seed = Number(arg('seed', '0'));
-await initBackend({ backend: 'wasm' });
 
 const bars = btcHourly();
 const n = bars.time.length;
@@ -146,4 +144,3 @@ for (const [label, env] of [
   console.log(row('buy and hold', summarize(evaluate(() => 1, env(), 1, { periodsPerYear }))));
   console.log(row('random (mean of 20)', random(env)));
 }
-agent.dispose();

@@ -1,12 +1,7 @@
 import { Rng } from '@candlelab/core';
-import { initBackend } from '@candlelab/nn';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActorCritic, type LossCoefficients, type Minibatch } from './ActorCritic.js';
 import { orthogonalInit } from './orthogonalInit.js';
-
-beforeAll(async () => {
-  await initBackend({ backend: 'wasm' });
-});
 
 /**
  * Independent float64 reference of the PPO loss (cleanrl ppo.py / ppo_continuous_action.py):
@@ -86,9 +81,7 @@ function referenceLoss(
 function makeBatch(model: ActorCritic, n: number, rng: Rng): Minibatch {
   const { observationSize: d, actionSize: k, kind } = model.spec;
   const observations = Float32Array.from({ length: n * d }, () => rng.normal());
-  const policy = new Float64Array(n * k);
-  const values = new Float64Array(n);
-  model.forwardHost(observations, n, policy, values);
+  const values = model.value(observations, n).slice();
   const actions =
     kind === 'categorical'
       ? Float32Array.from({ length: n }, () => rng.int(k))
@@ -119,11 +112,10 @@ describe('ActorCritic', () => {
         );
         // Larger head weights than the 0.01 init so that the policy terms matter.
         for (let i = 0; i < model.size; i++) model.params[i] = model.params[i]! + rng.normal() * 0.3;
-        model.upload();
         const mb = makeBatch(model, 16, rng);
         const coefs = { clipCoef: 0.2, clipVloss, entCoef: 0.05, vfCoef: 0.5 };
-        const grads = new Float32Array(model.size);
-        model.gradients(mb, coefs, grads);
+        model.gradients(mb, coefs);
+        const grads = model.grads;
         const base = Float64Array.from(model.params);
         const sizes = { obs: 3, hidden: [5, 4], act: model.spec.actionSize, kind };
         const eps = 1e-6;
@@ -138,24 +130,29 @@ describe('ActorCritic', () => {
           checked++;
         }
         expect(checked).toBe(model.size);
-        model.dispose();
       });
     }
   }
 
-  it('the host forward pass equals the TensorFlow.js one', () => {
-    const rng = new Rng(9);
-    const model = new ActorCritic({ observationSize: 6, actionSize: 3, kind: 'categorical' }, rng);
-    for (let i = 0; i < model.size; i++) model.params[i] = model.params[i]! + rng.normal() * 0.1;
-    model.upload();
-    const obs = Float32Array.from({ length: 5 * 6 }, () => rng.normal());
-    const device = model.forward(obs, 5);
-    const policy = new Float64Array(15);
-    const values = new Float64Array(5);
-    model.forwardHost(obs, 5, policy, values);
-    for (const [i, p] of policy.entries()) expect(p).toBeCloseTo(device.policy[i]!, 5);
-    for (const [i, v] of values.entries()) expect(v).toBeCloseTo(device.values[i]!, 5);
-    model.dispose();
+  it('lays the actor, the critic and the log-stds out in one flat vector, initialised as cleanrl', () => {
+    const model = new ActorCritic(
+      { observationSize: 6, actionSize: 3, kind: 'gaussian', initLogStd: -0.5 },
+      new Rng(9),
+    );
+    const actorSize = 6 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3;
+    const criticSize = 6 * 64 + 64 + 64 * 64 + 64 + 64 + 1;
+    expect(model.size).toBe(actorSize + criticSize + 3);
+    expect(Array.from(model.logStd!)).toEqual([-0.5, -0.5, -0.5]);
+    model.critic.bias(2).fill(0.25);
+    expect(model.params[actorSize + criticSize - 1]).toBe(0.25);
+    // The policy head starts near zero (gain 0.01): the value head is ~100 times larger.
+    const rms = (w: Float32Array) => Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+    expect(rms(model.actor.kernel(2))).toBeLessThan(0.01 * rms(model.critic.kernel(2)) * 1.5);
+    const obs = Float32Array.from({ length: 5 * 6 }, (_, i) => Math.sin(i));
+    const { policy, values } = model.forward(obs, 5);
+    expect(policy).toHaveLength(15);
+    expect(values).toHaveLength(5);
+    expect(values[0]).toBeCloseTo(model.critic.forward(obs.subarray(0, 6), 1)[0]!, 6);
   });
 });
 

@@ -1,17 +1,14 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Box, ConfigError, copyBars, Discrete, type Env, ModelFormatError, Rng } from '@candlelab/core';
 import { CartPole, cartPoleV1, SyncVectorEnv, TimeLimit, TradingEnv } from '@candlelab/env';
-import { initBackend } from '@candlelab/nn';
 import { btcHourly } from '@candlelab/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectRollout, RolloutBuffer } from './collectRollout.js';
 import { evaluate } from './evaluate.js';
 import { PPO } from './PPO.js';
 import { CARTPOLE_ZOO_CONFIG } from './PpoConfig.js';
-
-beforeAll(async () => {
-  await initBackend({ backend: 'wasm' });
-});
 
 /** One-step continuous bandit: reward −(a − 0.5)², so the optimal Gaussian mean is 0.5. */
 class Bandit implements Env<Box, Box> {
@@ -48,12 +45,10 @@ class Truncating implements Env<Box, Discrete> {
 }
 
 describe('PPO', () => {
-  it('learns CartPole-v1 with the RL Zoo settings (short run), without leaking tensors', async () => {
+  it('learns CartPole-v1 with the RL Zoo settings (short run)', async () => {
     const agent = new PPO({ env: () => cartPoleV1(), config: { ...CARTPOLE_ZOO_CONFIG, seed: 0 } });
     const random = evaluate(() => new Rng(1).int(2), cartPoleV1(), 20);
-    const before = tf.memory().numTensors;
     const result = await agent.learn({ totalTimesteps: 16_384 });
-    expect(tf.memory().numTensors).toBe(before);
     expect(result.updates).toHaveLength(64);
     const last = result.updates.at(-1)!;
     for (const key of [
@@ -72,7 +67,6 @@ describe('PPO', () => {
     // Random play lasts ~22 steps; the trained agent must do far better.
     expect(trained.meanReturn).toBeGreaterThan(150);
     expect(trained.meanReturn).toBeGreaterThan(5 * random.meanReturn);
-    agent.dispose();
   });
 
   it('is bit-identical for the same seed and differs for another', async () => {
@@ -83,7 +77,6 @@ describe('PPO', () => {
       });
       await agent.learn({ totalTimesteps: 96 });
       const params = agent.model.params.slice();
-      agent.dispose();
       return params;
     };
     const a = await run(3);
@@ -105,7 +98,6 @@ describe('PPO', () => {
     const sampled = agent.predict([0], { deterministic: false }).action as Float64Array;
     expect(sampled[0]).toBeGreaterThanOrEqual(-2);
     expect(sampled[0]).toBeLessThanOrEqual(2);
-    agent.dispose();
   });
 
   it('bootstraps truncated episodes with γ·V(final observation) and marks them done', () => {
@@ -118,14 +110,11 @@ describe('PPO', () => {
     const { observations } = env.reset();
     const state = { observations, episodeReturns: new Float64Array(1), episodeLengths: new Float64Array(1) };
     const episodes = collectRollout(agent.model, env, buffer, state, 0.9, new Rng(0));
-    const policy = new Float64Array(2);
-    const value = new Float64Array(1);
-    agent.model.forwardHost([1, -2], 1, policy, value);
+    const value = agent.model.value([1, -2], 1).slice();
     expect(Array.from(buffer.dones)).toEqual([0, 0, 1, 0, 0, 1, 0]);
     for (const [t, r] of buffer.rewards.entries()) expect(r).toBeCloseTo(buffer.dones[t] ? 1 + 0.9 * value[0]! : 1, 5);
     expect(episodes.lengths).toEqual([3, 3]);
     expect(episodes.returns).toEqual([3, 3]);
-    agent.dispose();
   });
 
   it('predicts actions with probabilities, and saves/loads to identical predictions', async () => {
@@ -141,8 +130,6 @@ describe('PPO', () => {
     expect(() => PPO.fromJSON({ ...agent.toJSON(), kind: 'gbdt' })).toThrow(ModelFormatError);
     expect(() => PPO.fromJSON({ ...agent.toJSON(), params: [1, 2] })).toThrow(/params/);
     await expect(restored.learn({ totalTimesteps: 10 })).rejects.toThrow(/training env/);
-    agent.dispose();
-    restored.dispose();
   });
 
   it('evaluates periodically, keeps the best checkpoint and stops when onUpdate returns false', async () => {
@@ -158,7 +145,6 @@ describe('PPO', () => {
     const best = Math.max(...evaluations.map((e) => e.meanReturn));
     expect(result.best?.meanReturn).toBe(best);
     expect(agent.evaluate(new TimeLimit(new CartPole(), 200), 3).meanReturn).toBe(best);
-    agent.dispose();
   });
 
   it('reports trading metrics for trading envs', () => {
@@ -191,7 +177,6 @@ describe('PPO', () => {
     expect(flip.trading!.winRate).toBeLessThanOrEqual(1);
     const agent = new PPO({ spaces: { observation: env.observationSpace, action: env.actionSpace } });
     expect(Number.isFinite(agent.evaluate(env, 1).trading!.sharpe)).toBe(true);
-    agent.dispose();
   });
 
   it('rejects bad configs naming the field', () => {
@@ -199,5 +184,68 @@ describe('PPO', () => {
       () => new PPO({ env: () => new CartPole(), config: { numMinibatches: 3, numEnvs: 2, numSteps: 8 } }),
     ).toThrow(ConfigError);
     expect(() => new PPO({ env: () => new CartPole(), config: { gamma: 2 } })).toThrow(/gamma/);
+  });
+});
+
+describe('PPO model files that cannot act are refused with ModelFormatError', () => {
+  let dir = '';
+  let text = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'candlelab-ppo-'));
+    const agent = new PPO({
+      env: () => new CartPole(),
+      config: { numEnvs: 2, numSteps: 8, hiddenSizes: [8], seed: 1 },
+    });
+    await agent.learn({ totalTimesteps: 16 });
+    await agent.save(join(dir, 'good.json'));
+    text = await readFile(join(dir, 'good.json'), 'utf8');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const file = async (name: string, content: string) => {
+    await writeFile(join(dir, name), content);
+    return join(dir, name);
+  };
+
+  it('loads the untouched file and predicts finite probabilities', async () => {
+    const agent = await PPO.load(join(dir, 'good.json'));
+    expect(agent.predict([0.01, 0, -0.02, 0.01]).probabilities!.every(Number.isFinite)).toBe(true);
+  });
+
+  it('infinite (1e999) or non-numeric parameters, naming the file and the parameter', async () => {
+    const infinite = await file(
+      'infinite.json',
+      text.replace('"params":[', '"params":[1e999,').replace(/,[^,\]]+\]\}$/, ']}'),
+    );
+    await expect(PPO.load(infinite)).rejects.toThrow(ModelFormatError);
+    await expect(PPO.load(infinite)).rejects.toThrow(/infinite\.json: ppo model: params\.0/);
+    const json = JSON.parse(text) as { params: unknown[] };
+    expect(() => PPO.fromJSON({ ...json, params: ['x', ...json.params.slice(1)] })).toThrow(/params\.0/);
+  });
+
+  it('bad hiddenSizes and other invalid configs, naming the field', async () => {
+    const json = JSON.parse(text) as { config: Record<string, unknown> };
+    for (const hiddenSizes of ['64', [8, -1], [], [1e9], null]) {
+      expect(() => PPO.fromJSON({ ...json, config: { ...json.config, hiddenSizes } })).toThrow(ModelFormatError);
+      expect(() => PPO.fromJSON({ ...json, config: { ...json.config, hiddenSizes } })).toThrow(/hiddenSizes/);
+    }
+    expect(() => PPO.fromJSON({ ...json, config: { ...json.config, hiddenSizes: [9] } })).toThrow(
+      /params, the architecture/,
+    );
+    expect(() => PPO.fromJSON({ ...json, config: { ...json.config, annealLr: 'yes' } })).toThrow(/annealLr/);
+    expect(() => PPO.fromJSON({ ...json, observationSpace: { kind: 'box', low: [1], high: [0], shape: [1] } })).toThrow(
+      ModelFormatError,
+    );
+  });
+
+  it('truncated, invalid or missing files', async () => {
+    const truncated = await file('truncated.json', text.slice(0, Math.floor(text.length / 2)));
+    await expect(PPO.load(truncated)).rejects.toThrow(ModelFormatError);
+    await expect(PPO.load(truncated)).rejects.toThrow(/cannot read .*truncated\.json/);
+    await expect(PPO.load(await file('invalid.json', '{"kind": "ppo", version: 1}'))).rejects.toThrow(ModelFormatError);
+    await expect(PPO.load(await file('array.json', '[]'))).rejects.toThrow(ModelFormatError);
+    await expect(PPO.load(join(dir, 'missing.json'))).rejects.toThrow(ModelFormatError);
   });
 });

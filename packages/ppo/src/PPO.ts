@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import {
   Box,
   CancelledError,
+  CandlelabError,
   checkModelJson,
   Discrete,
   type Env,
@@ -12,8 +13,9 @@ import {
   type VectorEnv,
 } from '@candlelab/core';
 import { SyncVectorEnv } from '@candlelab/env';
+import { Adam } from '@candlelab/nn';
+import { z } from 'zod';
 import { ActorCritic } from './ActorCritic.js';
-import { Adam } from './Adam.js';
 import { clipToBox, collectRollout, RolloutBuffer, type RolloutState } from './collectRollout.js';
 import { computeGae } from './computeGae.js';
 import { sampleCategorical, sampleGaussian, softmaxRow } from './distributions.js';
@@ -97,13 +99,14 @@ export interface PpoOptions {
 
 const KIND = 'ppo';
 const VERSION = 1;
+/** Adam's ε in cleanrl's and Stable-Baselines3's PPO (PyTorch's default is 1e-8). */
+const ADAM_EPSILON = 1e-5;
 
 /**
  * Proximal Policy Optimization with a clipped surrogate objective (Schulman et al. 2017), laid out
  * like cleanrl's `ppo.py`: `collectRollout` → `computeGae` → `ppoUpdate`, per update. Separate
- * actor and critic MLPs run on TensorFlow.js for the batched update; acting (rollouts, predict,
- * evaluate) runs the same networks on the host, where batches of a few rows are faster than
- * kernel launches. Call `initBackend()` from `@candlelab/nn` once before constructing.
+ * actor and critic MLPs are `@candlelab/nn` `DenseMlp`s (WebAssembly SIMD forward and backward
+ * passes), trained with nn's `Adam`; no TensorFlow.js backend is needed.
  */
 export class PPO {
   readonly config: PpoConfig;
@@ -150,7 +153,7 @@ export class PPO {
       },
       this.rng.child('init'),
     );
-    this.optimizer = new Adam(this.model.size);
+    this.optimizer = new Adam([this.model.size], { epsilon: ADAM_EPSILON });
   }
 
   /** Environment steps trained so far. */
@@ -261,10 +264,7 @@ export class PPO {
       // Let timers, progress output and abort signals run between updates.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (best && (evaluation?.keepBest ?? true)) {
-      this.model.params.set(best.params);
-      this.model.upload();
-    }
+    if (best && (evaluation?.keepBest ?? true)) this.model.params.set(best.params);
     return {
       timesteps: learned,
       seconds: (performance.now() - started) / 1000,
@@ -284,14 +284,14 @@ export class PPO {
     const deterministic = options.deterministic ?? true;
     const rng = options.rng ?? this.rng;
     const { actionSize } = this.model.spec;
-    const head = new Float64Array(actionSize);
-    const value = new Float64Array(1);
-    this.model.forwardHost(observation, 1, head, value);
+    const { policy, values } = this.model.forward(observation, 1);
+    const head = Float64Array.from(policy);
+    const value = values[0]!;
     if (this.actionSpace.kind === 'discrete') {
       const probabilities = new Float64Array(actionSize);
       softmaxRow(head, 0, actionSize, probabilities);
       const index = sampleCategorical(probabilities, actionSize, rng, deterministic);
-      return { action: index + this.actionSpace.start, probabilities, value: value[0]! };
+      return { action: index + this.actionSpace.start, probabilities, value };
     }
     const logStd = this.model.logStd!;
     const sampled = new Float64Array(actionSize);
@@ -300,7 +300,7 @@ export class PPO {
       action: clipToBox(sampled, this.actionSpace),
       mean: head,
       std: Float64Array.from(logStd, Math.exp),
-      value: value[0]!,
+      value,
     };
   }
 
@@ -309,10 +309,12 @@ export class PPO {
     return evaluate((observation) => this.predict(observation).action, env, episodes, options);
   }
 
-  /** Frees the TensorFlow.js tensors (the model cannot be trained afterwards). */
-  dispose(): void {
-    this.model.dispose();
-  }
+  /**
+   * Nothing to free: the networks live in WebAssembly memories that are garbage-collected with
+   * the agent (before 0.2 this freed TensorFlow.js tensors).
+   * @deprecated kept so that existing callers compile; remove the call.
+   */
+  dispose(): void {}
 
   /** The model file: config, spaces and parameters (the optimiser state is not saved). */
   toJSON(): PpoModelJson {
@@ -327,21 +329,39 @@ export class PPO {
     };
   }
 
-  /** Restores a model saved by {@link PPO.toJSON}; give `env` to continue training. */
+  /**
+   * Restores a model saved by {@link PPO.toJSON}; give `env` to continue training. A model that
+   * could not act — a malformed field, non-finite parameters (e.g. `1e999`), an invalid config
+   * such as bad `hiddenSizes`, a parameter count that does not fit the architecture — is refused
+   * with a {@link ModelFormatError} naming the field.
+   */
   static fromJSON(json: unknown, env?: PpoOptions['env']): PPO {
-    const record = checkModelJson(json, KIND, VERSION);
-    const observation = spaceFromJson(record.observationSpace);
-    const action = spaceFromJson(record.actionSpace);
+    checkModelJson(json, KIND, VERSION);
+    const parsed = PpoModelJsonSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ModelFormatError(`ppo model: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    const record = parsed.data;
+    let config: PpoConfig;
+    let observation: PpoActionSpace;
+    let action: PpoActionSpace;
+    try {
+      config = resolvePpoConfig(record.config as Partial<PpoConfig>);
+      observation = spaceFromJson(record.observationSpace);
+      action = spaceFromJson(record.actionSpace);
+    } catch (error) {
+      if (!(error instanceof CandlelabError)) throw error;
+      throw new ModelFormatError(`ppo model: ${error.message}`, { cause: error });
+    }
     if (!(observation instanceof Box)) throw new ModelFormatError('ppo model: observationSpace must be a box');
-    const params = record.params;
-    if (!Array.isArray(params) || !params.every((p) => typeof p === 'number'))
-      throw new ModelFormatError('ppo model: params must be an array of numbers');
-    const agent = new PPO({ env, spaces: { observation, action }, config: record.config as Partial<PpoConfig> });
-    if (params.length !== agent.model.size)
-      throw new ModelFormatError(`ppo model: ${params.length} params, the architecture needs ${agent.model.size}`);
-    agent.model.params.set(params as number[]);
-    agent.model.upload();
-    agent.totalSteps = typeof record.timesteps === 'number' ? record.timesteps : 0;
+    const agent = new PPO({ env, spaces: { observation, action }, config });
+    if (record.params.length !== agent.model.size)
+      throw new ModelFormatError(
+        `ppo model: ${record.params.length} params, the architecture needs ${agent.model.size}`,
+      );
+    agent.model.params.set(record.params);
+    agent.totalSteps = record.timesteps;
     return agent;
   }
 
@@ -350,11 +370,50 @@ export class PPO {
     await writeFile(path, JSON.stringify(this.toJSON()));
   }
 
-  /** Reads a model file written by {@link PPO.save}. */
+  /**
+   * Reads a model file written by {@link PPO.save}; an unreadable, truncated or invalid file is
+   * refused with a {@link ModelFormatError} naming the file (and the field, see {@link PPO.fromJSON}).
+   */
   static async load(path: string, env?: PpoOptions['env']): Promise<PPO> {
-    return PPO.fromJSON(JSON.parse(await readFile(path, 'utf8')) as unknown, env);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8'));
+    } catch (error) {
+      throw new ModelFormatError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      return PPO.fromJSON(json, env);
+    } catch (error) {
+      if (error instanceof ModelFormatError) throw new ModelFormatError(`${path}: ${error.message}`, { cause: error });
+      throw error;
+    }
   }
 }
+
+/** A box bound: a finite number, or `'inf'`/`'-inf'` (JSON has no infinities). */
+const BoundSchema = z.union([z.number(), z.literal('inf'), z.literal('-inf')]);
+const SpaceJsonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('discrete'), n: z.number().int().positive(), start: z.number().int() }),
+  z.object({
+    kind: z.literal('box'),
+    low: z.array(BoundSchema),
+    high: z.array(BoundSchema),
+    shape: z.array(z.number().int().positive()),
+  }),
+]);
+
+/** The model file's layout; `z.number()` refuses NaN and ±Infinity (`1e999` in JSON). */
+const PpoModelJsonSchema = z.object({
+  kind: z.literal(KIND),
+  version: z.number().int(),
+  config: z.record(z.string(), z.unknown()),
+  observationSpace: SpaceJsonSchema,
+  actionSpace: SpaceJsonSchema,
+  timesteps: z.number().int().min(0),
+  params: z.array(z.number()),
+});
 
 /** The serialized form of a {@link PPO} agent. */
 export interface PpoModelJson {
@@ -384,19 +443,9 @@ function spaceToJson(space: PpoActionSpace): SpaceJson {
   };
 }
 
-function spaceFromJson(json: unknown): PpoActionSpace {
-  if (typeof json !== 'object' || json === null) throw new ModelFormatError('ppo model: a space must be an object');
-  const space = json as Record<string, unknown>;
-  if (space.kind === 'discrete' && typeof space.n === 'number' && typeof space.start === 'number')
-    return new Discrete(space.n, space.start);
-  if (space.kind === 'box' && Array.isArray(space.low) && Array.isArray(space.high) && Array.isArray(space.shape)) {
-    const parse = (v: unknown): number => {
-      if (v === 'inf') return Number.POSITIVE_INFINITY;
-      if (v === '-inf') return Number.NEGATIVE_INFINITY;
-      if (typeof v === 'number') return v;
-      throw new ModelFormatError(`ppo model: bad box bound ${String(v)}`);
-    };
-    return new Box(space.low.map(parse), space.high.map(parse), space.shape as number[]);
-  }
-  throw new ModelFormatError(`ppo model: unknown space ${JSON.stringify(json)}`);
+function spaceFromJson(space: z.infer<typeof SpaceJsonSchema>): PpoActionSpace {
+  if (space.kind === 'discrete') return new Discrete(space.n, space.start);
+  const bound = (v: Bound): number =>
+    v === 'inf' ? Number.POSITIVE_INFINITY : v === '-inf' ? Number.NEGATIVE_INFINITY : v;
+  return new Box(space.low.map(bound), space.high.map(bound), space.shape);
 }

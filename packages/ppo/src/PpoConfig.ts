@@ -1,5 +1,5 @@
 import { ConfigError, type ValidationIssue } from '@candlelab/core';
-import type { Activation } from './ActorCritic.js';
+import type { DenseMlpActivation } from '@candlelab/nn';
 
 /**
  * PPO hyper-parameters, named as in cleanrl's `ppo.py`. Defaults are cleanrl's
@@ -41,7 +41,7 @@ export interface PpoConfig {
   /** Hidden layer widths of the actor and of the critic (default [64, 64]). */
   hiddenSizes: number[];
   /** Hidden activation (default 'tanh'). */
-  activation: Activation;
+  activation: DenseMlpActivation;
   /** Initial log-std of a Gaussian policy (default 0). */
   initLogStd: number;
   /** Seed of the initialisation, sampling and minibatch shuffling (default 0). */
@@ -91,6 +91,9 @@ export const CARTPOLE_ZOO_CONFIG: Readonly<Partial<PpoConfig>> = Object.freeze({
   annealClip: true,
 });
 
+/** Widest hidden layer accepted: PPO's networks are small, and a typo such as 6400000 would exhaust memory. */
+const MAX_HIDDEN_WIDTH = 4096;
+
 /** Merges `partial` over the defaults and checks every field, throwing a {@link ConfigError} naming each bad one. */
 export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, hiddenSizes: [...DEFAULT_PPO_CONFIG.hiddenSizes], ...partial };
@@ -117,10 +120,15 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   check('targetKl', config.targetKl === null || config.targetKl > 0, 'expected null or > 0');
   check(
     'hiddenSizes',
-    config.hiddenSizes.length > 0 && config.hiddenSizes.every(positiveInt),
-    'expected positive integer widths',
+    Array.isArray(config.hiddenSizes) &&
+      config.hiddenSizes.length > 0 &&
+      config.hiddenSizes.every((width) => positiveInt(width) && width <= MAX_HIDDEN_WIDTH),
+    `expected a non-empty list of integer widths in [1, ${MAX_HIDDEN_WIDTH}]`,
   );
   check('activation', config.activation === 'tanh' || config.activation === 'relu', "expected 'tanh' or 'relu'");
+  for (const flag of ['normAdv', 'clipVloss', 'annealLr', 'annealClip'] as const)
+    check(flag, typeof config[flag] === 'boolean', 'expected true or false');
+  check('initLogStd', Number.isFinite(config.initLogStd), 'expected a finite number');
   check('seed', Number.isInteger(config.seed) && config.seed >= 0, 'expected a non-negative integer');
   if (issues.length > 0) throw new ConfigError('PPO config', issues);
   return config;

@@ -1,5 +1,4 @@
 export {
-  type Activation,
   ActorCritic,
   type ActorCriticSpec,
   type LossCoefficients,
@@ -7,7 +6,6 @@ export {
   type Minibatch,
   type PolicyKind,
 } from './ActorCritic.js';
-export { Adam, type AdamOptions, clipGradNorm } from './Adam.js';
 export { collectRollout, RolloutBuffer, type RolloutEpisodes, type RolloutState } from './collectRollout.js';
 export { computeGae, type GaeInput } from './computeGae.js';
 export {

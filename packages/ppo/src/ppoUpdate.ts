@@ -1,6 +1,6 @@
 import type { Rng } from '@candlelab/core';
+import { type Adam, clipGradNorm } from '@candlelab/nn';
 import type { ActorCritic, LossStatistics, Minibatch } from './ActorCritic.js';
-import { type Adam, clipGradNorm } from './Adam.js';
 import type { RolloutBuffer } from './collectRollout.js';
 import type { PpoConfig } from './PpoConfig.js';
 
@@ -45,7 +45,6 @@ export function ppoUpdate(
     returns: new Float32Array(minibatchSize),
     values: new Float32Array(minibatchSize),
   };
-  const grads = new Float32Array(model.size);
   const coefs = {
     clipCoef: schedule.clipCoef,
     clipVloss: config.clipVloss,
@@ -70,10 +69,9 @@ export function ppoUpdate(
         mb.values[j] = buffer.values[i]!;
       }
       if (config.normAdv) normalizeInPlace(mb.advantages);
-      last = model.gradients(mb, coefs, grads);
-      sums.gradNorm += clipGradNorm(grads, config.maxGradNorm);
-      optimizer.step(model.params, grads, schedule.learningRate);
-      model.upload();
+      last = model.gradients(mb, coefs);
+      sums.gradNorm += clipGradNorm([model.grads], config.maxGradNorm);
+      optimizer.step([model.params], [model.grads], schedule.learningRate);
       sums.policyLoss += last.policyLoss;
       sums.valueLoss += last.valueLoss;
       sums.entropy += last.entropy;
