@@ -26,13 +26,8 @@ export function createModel(config: ModelConfig, numClasses: number, seed: numbe
       return new GbdtEnsemble(members, config.weights);
     }
     case 'nn': {
-      const { backend: _backend, patience, ...params } = config.params;
-      return new MlpClassifier({
-        ...params,
-        numClasses,
-        earlyStopping: { patience, minDelta: 0, restoreBestWeights: true },
-        seed,
-      });
+      const { backend: _backend, ...params } = config.params;
+      return new MlpClassifier({ ...params, numClasses, seed });
     }
   }
 }

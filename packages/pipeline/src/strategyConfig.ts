@@ -5,7 +5,7 @@ import { ConfigError, didYouMean, TimeframeSchema, timeframeToMs, type Validatio
 import { FeatureSetSchema } from '@candlelab/features';
 import { GbdtParamsSchema } from '@candlelab/gbdt';
 import { LabelSpecSchema } from '@candlelab/labels';
-import { ACTIVATIONS } from '@candlelab/nn';
+import { BACKEND_NAMES, MlpOptionsSchema } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -146,18 +146,9 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('nn'),
-      params: z
-        .object({
-          hiddenLayers: z.array(z.number().int().positive()).default([64, 32]),
-          activation: z.enum(ACTIVATIONS).default('relu'),
-          dropout: z.number().min(0).lt(1).default(0.1),
-          l2: z.number().min(0).default(0),
-          learningRate: z.number().positive().default(1e-3),
-          batchSize: z.number().int().positive().default(64),
-          epochs: z.number().int().positive().default(50),
-          patience: z.number().int().positive().default(5),
-          backend: z.enum(['wasm', 'cpu', 'tensorflow']).optional(),
-        })
+      /** `@candlelab/nn`'s MLP options (its defaults), without `seed` (the strategy's), plus the TensorFlow.js backend. */
+      params: MlpOptionsSchema.omit({ seed: true })
+        .extend({ backend: z.enum(BACKEND_NAMES).optional() })
         .strict()
         .prefault({}),
     })
