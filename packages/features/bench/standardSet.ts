@@ -1,25 +1,45 @@
 /**
- * Benchmark: the standard feature set over 1,000,000 synthetic hourly bars.
+ * Benchmark: features at scale, side by side with pandas.
  *
  * Data (synthetic, core `Rng`, seed 'features-bench'): geometric Brownian motion with log-returns
  * N(0, 0.01) per bar plus a weak mean reversion of the log price to ln 100 (θ = 1e-4 per bar, an
  * exponential Ornstein–Uhlenbeck process) so the price stays in a realistic range over 10^6 bars
- * (a pure GBM wanders to 1e-7 and beyond, where running-sum band indicators lose all precision);
- * open = previous close, high/low = max/min(open, close) widened by a half-normal wick,
- * log-normal volume. Reference: one batch SMA(20) pass over the same closes
- * (the cheapest indicator), so "× SMA" says how many SMA passes the whole set costs.
- * Memory: peak RSS from `process.resourceUsage().maxRSS` (the OS high-water mark, so it includes
- * everything before), plus RSS/heap/array-buffer bytes sampled after each stage.
+ * and more; open = previous close, high/low = max/min(open, close) widened by a half-normal wick,
+ * log-normal volume. The bars are written once to a temporary file that every stage reads.
  *
- * Run: pnpm --filter @candlelab/features bench   (optional: BENCH_BARS=200000)
+ * Stages, each in its own process so that each peak RSS (`maxRSS`, the OS high-water mark) is its
+ * own: the pandas/numpy reference `pandas_reference.py` (run with /usr/bin/python3: the 77 columns
+ * of the standard set that pandas expresses with vectorised operations, into a row-major float64
+ * matrix), candlelab's `buildDataset` on the same 77 columns (the comparable subset: ratio to
+ * pandas), on the whole standard set (124 columns) in float64 and float32, and the previous path
+ * (`computeFeatures` then `assembleDataset`: every column at full length, then the matrix).
+ *
+ * Run: pnpm --filter @candlelab/features bench
+ * Options (environment): BENCH_BARS (default 1,000,000); BENCH_STAGES, a comma-separated subset of
+ * `pandas,subset,standard,standard-f32,legacy` (default all; at 10M bars use
+ * `BENCH_STAGES=standard-f32` or `standard`: pandas needs ~2 GB and the previous path ~2.1 GB per
+ * million bars).
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Bars, emptyBars, Rng } from '@candlelab/core';
-import { sma } from '@candlelab/indicators';
 import { forwardReturnLabels } from '@candlelab/labels';
-import { assembleDataset, computeFeatures, featureSetWarmup, standardFeatureSet } from '../src/index.js';
+import {
+  assembleDataset,
+  buildDataset,
+  computeFeatures,
+  type FeatureSet,
+  featureColumns,
+  standardFeatureSet,
+} from '../src/index.js';
 
-const N = Number(process.env.BENCH_BARS ?? 1_000_000);
 const MB = 1024 * 1024;
+const FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+const STAGES = ['subset', 'standard', 'standard-f32', 'legacy'] as const;
+type Stage = (typeof STAGES)[number];
 
 function gbmBars(n: number, seed: string): Bars {
   const rng = new Rng(seed);
@@ -43,63 +63,145 @@ function gbmBars(n: number, seed: string): Bars {
   return bars;
 }
 
-function memory(): string {
-  const m = process.memoryUsage();
-  return `rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`;
+function readBars(path: string, n: number): Bars {
+  const raw = readFileSync(path);
+  const all = new Float64Array(raw.buffer, raw.byteOffset, 6 * n);
+  const bars = emptyBars('GBM/USD', '1h', 0);
+  FIELDS.forEach((field, k) => {
+    bars[field] = all.subarray(k * n, (k + 1) * n);
+  });
+  return bars;
 }
 
-function time<T>(run: () => T): [T, number] {
+/** The standard set without the 47 columns pandas has no vectorised form for (see pandas_reference.py). */
+function comparableSubset(): FeatureSet {
+  const excluded = new Set([
+    'stochRsi',
+    'cci',
+    'mfi',
+    'ultosc',
+    'tsi',
+    'bop',
+    'adx',
+    'aroon',
+    'trix',
+    'vortex',
+    'supertrend',
+    'volumeOsc',
+    'correl',
+    'kama',
+    'hma',
+    'vwapRolling',
+    'psar',
+    'ichimoku',
+    'linreg',
+  ]);
+  const features = standardFeatureSet().features.filter((spec) => {
+    if (spec.kind === 'pattern' || spec.kind === 'supportResistance') return false;
+    if (spec.kind === 'rolling' && (spec.stat === 'argmax' || spec.stat === 'argmin')) return false;
+    return !('id' in spec && excluded.has(spec.id));
+  });
+  return { name: 'pandas-comparable', features };
+}
+
+/** One stage in this process: prints `{ seconds, peakRssMb, rows, columns }`. */
+function runStage(stage: Stage, path: string, n: number): void {
+  const bars = readBars(path, n);
+  const labels = forwardReturnLabels(bars, { horizon: 4 });
+  const set = stage === 'subset' ? comparableSubset() : standardFeatureSet();
   const t0 = performance.now();
-  const result = run();
-  return [result, performance.now() - t0];
+  let X: Float64Array | Float32Array;
+  if (stage === 'legacy') X = assembleDataset(bars, computeFeatures(bars, set), labels).dataset.X;
+  else if (stage === 'standard-f32') X = buildDataset(bars, set, labels, { dtype: 'float32' }).dataset.X;
+  else X = buildDataset(bars, set, labels).dataset.X;
+  const seconds = (performance.now() - t0) / 1000;
+  const columns = featureColumns(set, '1h').length;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ seconds, peakRssMb, rows: X.length / columns, columns }));
 }
 
-const [bars, genMs] = time(() => gbmBars(N, 'features-bench'));
-const baseRss = process.resourceUsage().maxRSS / 1024;
-console.log(`data: ${N.toLocaleString()} synthetic GBM 1h bars in ${genMs.toFixed(0)} ms; ${memory()}`);
+interface Result {
+  seconds: number;
+  peakRssMb: number;
+  rows: number;
+  columns: number;
+}
 
-const set = standardFeatureSet();
-const longest = featureSetWarmup(set, '1h');
-sma.batch(bars.close.subarray(0, 10_000), { period: 20 }); // warm the JIT
-// The reference is short, so take the median of 7 runs.
-const smaRuns = Array.from({ length: 7 }, () => time(() => sma.batch(bars.close, { period: 20 }))[1]).sort(
-  (a, b) => a - b,
-);
-const smaMs = smaRuns[3]!;
-const [features, featureMs] = time(() => computeFeatures(bars, set));
-const afterFeatures = memory();
-const [labels, labelMs] = time(() => forwardReturnLabels(bars, { horizon: 4 }));
-const [built, datasetMs] = time(() => assembleDataset(bars, features, labels));
-const peakRss = process.resourceUsage().maxRSS / 1024;
-const d = features.names.length;
-const total = featureMs + labelMs + datasetMs;
+function main(): void {
+  const at = process.argv.indexOf('--stage');
+  if (at !== -1) {
+    runStage(process.argv[at + 1] as Stage, process.argv[at + 2]!, Number(process.argv[at + 3]));
+    return;
+  }
+  const n = Number(process.env.BENCH_BARS ?? 1_000_000);
+  const wanted = new Set((process.env.BENCH_STAGES ?? 'pandas,subset,standard,standard-f32,legacy').split(','));
+  const dir = mkdtempSync(join(tmpdir(), 'candlelab-features-bench-'));
+  const path = join(dir, 'bars.f64');
+  try {
+    const bars = gbmBars(n, 'features-bench');
+    const all = new Float64Array(6 * n);
+    FIELDS.forEach((field, k) => {
+      all.set(bars[field], k * n);
+    });
+    writeFileSync(path, all);
+    const here = dirname(fileURLToPath(import.meta.url));
+    const python = wanted.has('pandas')
+      ? (JSON.parse(
+          execFileSync('/usr/bin/python3', [join(here, 'pandas_reference.py'), path, String(n)], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 24,
+          }),
+        ) as { seconds: number; peak_rss_mb: number; rows: number; columns: number; names: string[] })
+      : undefined;
+    if (python) {
+      const subsetNames = featureColumns(comparableSubset(), '1h').map((c) => c.name);
+      const same =
+        subsetNames.length === python.names.length && subsetNames.every((name) => python.names.includes(name));
+      if (!same) throw new Error(`the comparable subset differs from pandas' columns: ${subsetNames.join(' ')}`);
+    }
+    const results = new Map<Stage, Result>();
+    for (const stage of STAGES) {
+      if (!wanted.has(stage)) continue;
+      const out = execFileSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--stage', stage, path, String(n)],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      results.set(stage, JSON.parse(out.trim().split('\n').at(-1)!) as Result);
+    }
+    const pandasSeconds = python?.seconds ?? Number.NaN;
+    console.log(
+      `features at scale: ${n.toLocaleString('en')} synthetic 1h bars; node ${process.version}; pandas via /usr/bin/python3`,
+    );
+    console.log('stage | columns | rows | time (s) | × pandas time | peak RSS (MB)');
+    console.log('--- | --: | --: | --: | --: | --:');
+    if (python)
+      console.log(
+        `pandas/numpy reference (comparable subset) | ${python.columns} | ${python.rows} | ${pandasSeconds.toFixed(2)} | 1.00 | ${python.peak_rss_mb.toFixed(0)}`,
+      );
+    const labelsOf: Record<Stage, string> = {
+      subset: 'buildDataset, comparable subset, float64',
+      standard: 'buildDataset, standard set, float64',
+      'standard-f32': 'buildDataset, standard set, float32',
+      legacy: 'computeFeatures + assembleDataset (previous path)',
+    };
+    for (const [stage, r] of results) {
+      console.log(
+        `${labelsOf[stage]} | ${r.columns} | ${r.rows} | ${r.seconds.toFixed(2)} | ${python ? (r.seconds / pandasSeconds).toFixed(2) : '–'} | ${r.peakRssMb.toFixed(0)}`,
+      );
+    }
+    const subset = results.get('subset');
+    if (subset && python)
+      console.log(
+        `comparable subset: candlelab / pandas time = ${(subset.seconds / pandasSeconds).toFixed(2)}x (target ≤ 0.7)`,
+      );
+    const peak = (stage: Stage) => results.get(stage)?.peakRssMb.toFixed(0) ?? '–';
+    console.log(
+      `peak RSS of the standard set: ${peak('standard')} MB float64, ${peak('standard-f32')} MB float32 (target ≤ 1,200 MB at 1M bars; the bars alone: ${((6 * n * 8) / MB).toFixed(0)} MB)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-const rows: [string, string, string, string][] = [
-  ['stage', 'time (ms)', 'bars/s', '× SMA(20)'],
-  ['SMA(20) reference', smaMs.toFixed(0), (N / (smaMs / 1000)).toExponential(2), '1'],
-  [
-    `computeFeatures (${d} columns)`,
-    featureMs.toFixed(0),
-    (N / (featureMs / 1000)).toExponential(2),
-    (featureMs / smaMs).toFixed(0),
-  ],
-  ['forwardReturnLabels', labelMs.toFixed(0), (N / (labelMs / 1000)).toExponential(2), (labelMs / smaMs).toFixed(1)],
-  [
-    'assembleDataset (X + report)',
-    datasetMs.toFixed(0),
-    (N / (datasetMs / 1000)).toExponential(2),
-    (datasetMs / smaMs).toFixed(1),
-  ],
-  ['total', total.toFixed(0), (N / (total / 1000)).toExponential(2), (total / smaMs).toFixed(0)],
-];
-for (const row of rows)
-  console.log(`${row[0].padEnd(34)} ${row[1].padStart(10)} ${row[2].padStart(10)} ${row[3].padStart(10)}`);
-console.log(`per column: ${(featureMs / d).toFixed(1)} ms = ${(featureMs / d / smaMs).toFixed(2)} × SMA(20)`);
-console.log(`after features: ${afterFeatures}`);
-console.log(`after dataset:  ${memory()}`);
-console.log(
-  `peak RSS: ${peakRss.toFixed(0)} MB (${(peakRss - baseRss).toFixed(0)} MB above the bars); columns ${((d * N * 8) / MB).toFixed(0)} MB + X ${(built.dataset.X.byteLength / MB).toFixed(0)} MB`,
-);
-console.log(
-  `dataset: ${built.report.kept.toLocaleString()} rows × ${d}; dropped ${built.report.dropped} (warm-up ${longest.warmup} by ${longest.name}, tail ${built.report.droppedBy.unlabeledTail}, missing ${built.report.droppedBy.missingFeature})`,
-);
+main();

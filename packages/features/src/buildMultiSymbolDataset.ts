@@ -1,5 +1,11 @@
 import { type Bars, type Dataset, InvalidParameterError } from '@candlelab/core';
-import { type BuildDatasetOptions, buildDataset, type DatasetLabels, type RowReport } from './buildDataset.js';
+import {
+  type BuildDatasetOptions,
+  buildDataset,
+  type DatasetLabels,
+  type Float32Dataset,
+  type RowReport,
+} from './buildDataset.js';
 import type { FeatureSetInput } from './featureSetSchema.js';
 
 /** One symbol's bars and labels. */
@@ -8,9 +14,9 @@ export interface SymbolSeries {
   labels: DatasetLabels;
 }
 
-export interface MultiSymbolDataset {
+export interface MultiSymbolDataset<D extends Dataset | Float32Dataset = Dataset> {
   /** Rows of every symbol, ordered by time then by symbol index; `symbolIndex`/`symbols` say whose each row is. */
-  dataset: Dataset;
+  dataset: D;
   /** One row report per symbol, in input order. */
   reports: RowReport[];
   /** Bar index (in that symbol's bars) of each dataset row. */
@@ -25,8 +31,23 @@ export interface MultiSymbolDataset {
 export function buildMultiSymbolDataset(
   series: readonly SymbolSeries[],
   featureSet: FeatureSetInput,
+  options: BuildDatasetOptions & { dtype: 'float32' },
+): MultiSymbolDataset<Float32Dataset>;
+export function buildMultiSymbolDataset(
+  series: readonly SymbolSeries[],
+  featureSet: FeatureSetInput,
+  options?: BuildDatasetOptions & { dtype?: 'float64' },
+): MultiSymbolDataset;
+export function buildMultiSymbolDataset(
+  series: readonly SymbolSeries[],
+  featureSet: FeatureSetInput,
+  options?: BuildDatasetOptions,
+): MultiSymbolDataset<Dataset | Float32Dataset>;
+export function buildMultiSymbolDataset(
+  series: readonly SymbolSeries[],
+  featureSet: FeatureSetInput,
   options: BuildDatasetOptions = {},
-): MultiSymbolDataset {
+): MultiSymbolDataset<Dataset | Float32Dataset> {
   if (series.length === 0) throw new InvalidParameterError('series', series, 'need at least one symbol');
   if (series.length > 65_535) throw new InvalidParameterError('series', series.length, 'at most 65,535 symbols');
   const symbols = series.map((s) => s.bars.symbol);
@@ -41,7 +62,7 @@ export function buildMultiSymbolDataset(
   const total = parts.reduce((sum, part) => sum + part.dataset.y.length, 0);
   const withLabelEnd = parts.every((part) => part.dataset.labelEnd !== undefined);
   const withWeights = parts.every((part) => part.dataset.weights !== undefined);
-  const X = new Float64Array(total * d);
+  const X = options.dtype === 'float32' ? new Float32Array(total * d) : new Float64Array(total * d);
   const y = new Float64Array(total);
   const time = new Float64Array(total);
   const symbolIndex = new Uint16Array(total);
@@ -72,7 +93,7 @@ export function buildMultiSymbolDataset(
     if (labelEnd) labelEnd[r] = part.dataset.labelEnd![c]!;
     if (weights) weights[r] = part.dataset.weights![c]!;
   }
-  const dataset: Dataset = { X, y, featureNames: first.featureNames, time, symbolIndex, symbols };
+  const dataset = { X, y, featureNames: first.featureNames, time, symbolIndex, symbols } as Dataset | Float32Dataset;
   if (labelEnd) dataset.labelEnd = labelEnd;
   if (weights) dataset.weights = weights;
   return { dataset, reports: parts.map((part) => part.report), rows };

@@ -1,7 +1,13 @@
 import { type Bars, ConfigError, OHLCV_FIELDS, type OhlcvField, type Timeframe } from '@candlelab/core';
 import { FuzzyEngine } from '@candlelab/fuzzy';
 import { type IndicatorId, indicatorEntry } from '@candlelab/indicators';
-import { type BaseFeatureSpec, type FeatureSetInput, type FeatureSpec, parseFeatureSet } from './featureSetSchema.js';
+import {
+  type BaseFeatureSpec,
+  type FeatureSetInput,
+  type FeatureSpec,
+  parseFeatureSet,
+  type TimeEncoding,
+} from './featureSetSchema.js';
 import { completedHigherTimeframe, joinCompleted, timeframeRatio } from './higherTimeframe.js';
 import { rollingAutocorr, rollingStat } from './rollingStat.js';
 
@@ -39,7 +45,7 @@ function indicatorName(id: IndicatorId, params: Record<string, unknown>, output:
 }
 
 /** The column names one spec produces (before any higher-timeframe prefix). */
-function specNames(spec: BaseFeatureSpec): string[] {
+export function specNames(spec: BaseFeatureSpec): string[] {
   switch (spec.kind) {
     case 'indicator':
       return [spec.name ?? indicatorName(spec.id, spec.params, spec.output)];
@@ -68,7 +74,7 @@ function specNames(spec: BaseFeatureSpec): string[] {
   }
 }
 
-function entryWarmup(id: IndicatorId, params: Record<string, unknown>): number {
+export function entryWarmup(id: IndicatorId, params: Record<string, unknown>): number {
   const entry = indicatorEntry(id);
   return entry.warmup(entry.parse(params) as never);
 }
@@ -179,12 +185,40 @@ class IndicatorCache {
   }
 }
 
+/** `close / level − 1`, NaN unless the level is positive (the `priceRelative` feature). */
+export function relativeTo(close: number, level: number): number {
+  return level > 0 ? close / level - 1 : Number.NaN;
+}
+
+/** Position of the close in a band, 0 = lower, 1 = upper; NaN for an empty band (the `bandPosition` feature). */
+export function bandPosition(close: number, upper: number, lower: number): number {
+  const width = upper - lower;
+  return width > 0 ? (close - lower) / width : Number.NaN;
+}
+
+/** The `returns` feature from the close now and `period` bars earlier. */
+export function returnOf(close: number, earlier: number, log: boolean): number {
+  const ratio = close / earlier;
+  return log ? Math.log(ratio) : ratio - 1;
+}
+
+/** The `volumeRatio` feature from the volume and its rolling mean. */
+export function volumeRatioOf(volume: number, mean: number): number {
+  return mean > 0 ? volume / mean : Number.NaN;
+}
+
+/** A cyclic encoding of a bar's UTC open time (the `time` feature). */
+export function timeEncodingOf(time: number, encoding: TimeEncoding): number {
+  const day = Math.floor(time / DAY_MS);
+  // Fraction of the day, or of the week with Monday 00:00 UTC = 0 (1970-01-01 was a Thursday).
+  const phase =
+    encoding === 'hourSin' || encoding === 'hourCos' ? (time - day * DAY_MS) / DAY_MS : ((((day + 3) % 7) + 7) % 7) / 7;
+  return encoding === 'hourSin' || encoding === 'weekdaySin' ? Math.sin(TWO_PI * phase) : Math.cos(TWO_PI * phase);
+}
+
 function priceRelative(close: Float64Array, level: Float64Array): Float64Array {
   const out = new Float64Array(close.length);
-  for (let i = 0; i < out.length; i++) {
-    const l = level[i]!;
-    out[i] = l > 0 ? close[i]! / l - 1 : Number.NaN;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = relativeTo(close[i]!, level[i]!);
   return out;
 }
 
@@ -206,26 +240,17 @@ function computeSpec(
       const upper = cache.output(spec.id, spec.params, 'upper');
       const lower = cache.output(spec.id, spec.params, 'lower');
       const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const width = upper[i]! - lower[i]!;
-        out[i] = width > 0 ? (close[i]! - lower[i]!) / width : Number.NaN;
-      }
+      for (let i = 0; i < n; i++) out[i] = bandPosition(close[i]!, upper[i]!, lower[i]!);
       return [out];
     }
     case 'returns': {
       const out = new Float64Array(n).fill(Number.NaN);
-      for (let i = spec.period; i < n; i++) {
-        const ratio = close[i]! / close[i - spec.period]!;
-        out[i] = spec.log ? Math.log(ratio) : ratio - 1;
-      }
+      for (let i = spec.period; i < n; i++) out[i] = returnOf(close[i]!, close[i - spec.period]!, spec.log);
       return [out];
     }
     case 'volumeRatio': {
       const mean = rollingStat(bars.volume, 'mean', spec.period);
-      for (let i = 0; i < n; i++) {
-        const m = mean[i]!;
-        mean[i] = m > 0 ? bars.volume[i]! / m : Number.NaN;
-      }
+      for (let i = 0; i < n; i++) mean[i] = volumeRatioOf(bars.volume[i]!, mean[i]!);
       return [mean];
     }
     case 'fuzzy': {
@@ -269,21 +294,14 @@ function computeSpec(
     }
     case 'time': {
       const out = new Float64Array(n);
-      const hour = spec.encoding === 'hourSin' || spec.encoding === 'hourCos';
-      const sine = spec.encoding === 'hourSin' || spec.encoding === 'weekdaySin';
-      for (let i = 0; i < n; i++) {
-        const t = bars.time[i]!;
-        const day = Math.floor(t / DAY_MS);
-        // Fraction of the day, or of the week with Monday 00:00 UTC = 0 (1970-01-01 was a Thursday).
-        const phase = hour ? (t - day * DAY_MS) / DAY_MS : ((((day + 3) % 7) + 7) % 7) / 7;
-        out[i] = sine ? Math.sin(TWO_PI * phase) : Math.cos(TWO_PI * phase);
-      }
+      for (let i = 0; i < n; i++) out[i] = timeEncodingOf(bars.time[i]!, spec.encoding);
       return [out];
     }
   }
 }
 
-function computeSpecs(specs: readonly FeatureSpec[], bars: Bars, columns: Map<string, Float64Array>): void {
+/** Computes `specs` over `bars` (batch) into `columns`, by name. */
+export function computeSpecs(specs: readonly FeatureSpec[], bars: Bars, columns: Map<string, Float64Array>): void {
   const cache = new IndicatorCache(bars);
   for (const spec of specs) {
     if (spec.kind === 'higherTimeframe') {

@@ -32,6 +32,113 @@ export function timeframeRatio(base: Timeframe, higher: Timeframe): number {
 }
 
 /**
+ * Builds higher-timeframe bars from base bars one at a time, keeping only COMPLETED buckets (the
+ * rules of {@link completedHigherTimeframe}). `push` returns how many buckets completed with that
+ * base bar (0, 1 or 2: a gap can close the previous bucket while the new bar completes its own);
+ * they are in `completed` (oldest first). `completedWithBar` says whether the last of them
+ * contains the pushed bar, which is what a revision of that bar (`revise`) would change.
+ */
+export class CompletedBarAggregator {
+  /** Up to two completed buckets of the last push (time, open, high, low, close, volume each). */
+  readonly completed = [new Float64Array(6), new Float64Array(6)] as const;
+  /** True when the last completed bucket of the last push contains the pushed bar. */
+  completedWithBar = false;
+  readonly #ms: number;
+  readonly #offset: number;
+  readonly #baseMs: number;
+  #pushed = 0;
+  #bucket = Number.NaN;
+  #open = 0;
+  #high = 0;
+  #low = 0;
+  #close = 0;
+  #volume = 0;
+  #skipping = true;
+  /** `[pushed, bucket, open, high, low, close, volume, skipping]` before the last push. */
+  readonly #saved = new Float64Array(8);
+
+  constructor(base: Timeframe, higher: Timeframe) {
+    timeframeRatio(base, higher);
+    const { ms, offset } = timeframeGrid(higher);
+    this.#ms = ms;
+    this.#offset = offset;
+    this.#baseMs = timeframeToMs(base);
+  }
+
+  /** Adds the next base bar (times strictly increasing); returns the number of buckets it completed. */
+  push(t: number, open: number, high: number, low: number, close: number, volume: number): number {
+    const saved = this.#saved;
+    saved[0] = this.#pushed;
+    saved[1] = this.#bucket;
+    saved[2] = this.#open;
+    saved[3] = this.#high;
+    saved[4] = this.#low;
+    saved[5] = this.#close;
+    saved[6] = this.#volume;
+    saved[7] = this.#skipping ? 1 : 0;
+    return this.#step(t, open, high, low, close, volume);
+  }
+
+  /**
+   * Replaces the last pushed bar (same time, newer values) and returns the number of buckets
+   * completed, as `push` would have. Only a bucket containing the bar can differ.
+   */
+  revise(t: number, open: number, high: number, low: number, close: number, volume: number): number {
+    const saved = this.#saved;
+    this.#pushed = saved[0]!;
+    this.#bucket = saved[1]!;
+    this.#open = saved[2]!;
+    this.#high = saved[3]!;
+    this.#low = saved[4]!;
+    this.#close = saved[5]!;
+    this.#volume = saved[6]!;
+    this.#skipping = saved[7] === 1;
+    return this.#step(t, open, high, low, close, volume);
+  }
+
+  #emit(count: number): number {
+    const bar = this.completed[count]!;
+    bar[0] = this.#bucket;
+    bar[1] = this.#open;
+    bar[2] = this.#high;
+    bar[3] = this.#low;
+    bar[4] = this.#close;
+    bar[5] = this.#volume;
+    return count + 1;
+  }
+
+  #step(t: number, open: number, high: number, low: number, close: number, volume: number): number {
+    const ms = this.#ms;
+    const start = Math.floor((t - this.#offset) / ms) * ms + this.#offset;
+    let count = 0;
+    this.completedWithBar = false;
+    if (start !== this.#bucket) {
+      // A new bucket opens: a previous one still being built (its last bars missing) is complete by time.
+      if (!this.#skipping) count = this.#emit(count);
+      this.#bucket = start;
+      this.#skipping = this.#pushed === 0 && t !== start;
+      this.#open = open;
+      this.#high = high;
+      this.#low = low;
+      this.#close = close;
+      this.#volume = volume;
+    } else {
+      this.#high = Math.max(this.#high, high);
+      this.#low = Math.min(this.#low, low);
+      this.#close = close;
+      this.#volume += volume;
+    }
+    if (!this.#skipping && t + this.#baseMs >= this.#bucket + ms) {
+      count = this.#emit(count);
+      this.completedWithBar = true;
+      this.#skipping = true; // completed: ignore any further bars of this bucket (there are none on a clean grid)
+    }
+    this.#pushed++;
+    return count;
+  }
+}
+
+/**
  * Resamples `bars` to `timeframe` (open = first open, high = max, low = min, close = last close,
  * volume = sum; time = bucket open) using only buckets that are complete: a bucket counts once a
  * base bar closing at or after the bucket's end has been seen, and the first bucket counts only
@@ -40,53 +147,35 @@ export function timeframeRatio(base: Timeframe, higher: Timeframe): number {
  * Everything depends only on bars up to each base bar, so the join is causal.
  */
 export function completedHigherTimeframe(bars: Bars, timeframe: Timeframe): CompletedBars {
-  timeframeRatio(bars.timeframe, timeframe);
-  const { ms, offset } = timeframeGrid(timeframe);
-  const baseMs = timeframeToMs(bars.timeframe);
+  const aggregator = new CompletedBarAggregator(bars.timeframe, timeframe);
   const n = bars.time.length;
-  const out = emptyBars(bars.symbol, timeframe, n); // at most one bucket per base bar (gaps)
-  const lastCompleted = new Int32Array(n).fill(-1);
+  // Room for one bucket per `ratio` base bars, grown when gaps open more buckets.
+  let out = emptyBars(bars.symbol, timeframe, Math.ceil(n / timeframeRatio(bars.timeframe, timeframe)) + 2);
+  const lastCompleted = new Int32Array(n);
   let count = 0;
-  let bucket = Number.NaN;
-  let open = 0;
-  let high = 0;
-  let low = 0;
-  let close = 0;
-  let volume = 0;
-  let skipping = true;
-  const emit = (t: number, o: number, h: number, l: number, c: number, v: number): void => {
-    out.time[count] = t;
-    out.open[count] = o;
-    out.high[count] = h;
-    out.low[count] = l;
-    out.close[count] = c;
-    out.volume[count] = v;
-    count++;
-  };
   for (let i = 0; i < n; i++) {
-    const t = bars.time[i]!;
-    const start = Math.floor((t - offset) / ms) * ms + offset;
-    if (start !== bucket) {
-      // A new bucket opens: a previous one still being built (its last bars missing) is complete by time.
-      if (!skipping) {
-        emit(bucket, open, high, low, close, volume);
-      }
-      bucket = start;
-      skipping = i === 0 && t !== start;
-      open = bars.open[i]!;
-      high = bars.high[i]!;
-      low = bars.low[i]!;
-      close = bars.close[i]!;
-      volume = bars.volume[i]!;
-    } else {
-      high = Math.max(high, bars.high[i]!);
-      low = Math.min(low, bars.low[i]!);
-      close = bars.close[i]!;
-      volume += bars.volume[i]!;
+    if (count + 2 > out.time.length) {
+      const bigger = emptyBars(bars.symbol, timeframe, out.time.length * 2);
+      for (const field of ['time', 'open', 'high', 'low', 'close', 'volume'] as const) bigger[field].set(out[field]);
+      out = bigger;
     }
-    if (!skipping && t + baseMs >= bucket + ms) {
-      emit(bucket, open, high, low, close, volume);
-      skipping = true; // completed: ignore any further bars of this bucket (there are none on a clean grid)
+    const completed = aggregator.push(
+      bars.time[i]!,
+      bars.open[i]!,
+      bars.high[i]!,
+      bars.low[i]!,
+      bars.close[i]!,
+      bars.volume[i]!,
+    );
+    for (let k = 0; k < completed; k++) {
+      const bar = aggregator.completed[k]!;
+      out.time[count] = bar[0]!;
+      out.open[count] = bar[1]!;
+      out.high[count] = bar[2]!;
+      out.low[count] = bar[3]!;
+      out.close[count] = bar[4]!;
+      out.volume[count] = bar[5]!;
+      count++;
     }
     lastCompleted[i] = count - 1;
   }

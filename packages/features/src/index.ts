@@ -5,6 +5,7 @@ export {
   buildDataset,
   type DatasetLabels,
   type DroppedRows,
+  type Float32Dataset,
   formatRowReport,
   type RowReport,
 } from './buildDataset.js';
@@ -29,6 +30,7 @@ export {
   type VarianceThresholdOptions,
   varianceThreshold,
 } from './featureSelection.js';
+export { baseTimeframeIssue, type FeatureSetNeeds, featureSetNeeds } from './featureSetNeeds.js';
 export {
   BAND_IDS,
   type BaseFeatureSpec,

@@ -1,5 +1,5 @@
 import { type Bars, type Candle, InvalidParameterError, outputBuffer } from '@candlelab/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** An input column an indicator may read. */
 export type InputColumn = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume';
@@ -26,7 +26,7 @@ export type IndicatorGroup = 'trend' | 'momentum' | 'volatility' | 'volume' | 's
  * whole series; the streaming form calls it on one-row columns. Kernels keep their state in locals
  * inside the loop and store it back at the end.
  */
-export interface IndicatorSpec<Id extends string, S extends z.ZodObject, O extends string, State> {
+export interface IndicatorSpec<Id extends string, S extends z.ZodMiniObject, O extends string, State> {
   id: Id;
   /** Full name and abbreviation, as in the literature. */
   name: string;
@@ -45,6 +45,13 @@ export interface IndicatorSpec<Id extends string, S extends z.ZodObject, O exten
   init: (params: z.infer<S>) => State;
   /** The kernel. */
   run: (state: State, columns: Columns, out: readonly Float64Array[], from: number, to: number) => void;
+  /**
+   * A dedicated streaming form for the hottest indicators (default: the generic
+   * {@link StreamingIndicator} driving `run`). It must call the same kernel math, so streaming
+   * stays bit-identical to batch; it exists because the generic form's per-bar dispatch costs
+   * more than a simple indicator's whole update.
+   */
+  direct?: (params: z.infer<S>) => StreamingIndicator<O>;
 }
 
 /** Batch result: one array for single-output indicators, else a record of arrays. */
@@ -55,7 +62,7 @@ export type BatchBuffers<O extends string> = [O] extends ['value'] ? Float64Arra
 export type StreamValue<O extends string> = [O] extends ['value'] ? number : Record<O, number>;
 
 /** An indicator: its declaration plus batch and streaming forms built from the same kernel. */
-export interface Indicator<Id extends string, S extends z.ZodObject, O extends string, State>
+export interface Indicator<Id extends string, S extends z.ZodMiniObject, O extends string, State>
   extends IndicatorSpec<Id, S, O, State> {
   /** Validates parameters (applying defaults); throws {@link InvalidParameterError} naming the parameter. */
   parse(params?: z.input<S>): z.infer<S>;
@@ -107,7 +114,7 @@ function seriesLength(columns: Columns, needed: readonly InputColumn[]): number 
 }
 
 /** Parses parameters with a schema, turning the first issue into an {@link InvalidParameterError}. */
-export function parseParams<S extends z.ZodObject>(schema: S, params: unknown, id: string): z.infer<S> {
+export function parseParams<S extends z.ZodMiniObject>(schema: S, params: unknown, id: string): z.infer<S> {
   const result = schema.safeParse(params ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -231,6 +238,14 @@ export class StreamingIndicator<O extends string> {
     return record as StreamValue<O>;
   }
 
+  /**
+   * The latest raw value of output number `index` (in `outputs` order; NaN during warm-up),
+   * without allocating: for callers that read many indicators every bar.
+   */
+  rawAt(index: number): number {
+    return this.out[index]![this.pending - 1]!;
+  }
+
   /** Advances `behind` over every pending bar but the newest, which moves to row 0. */
   private catchUp(): void {
     const last = this.pending - 1;
@@ -255,6 +270,63 @@ export class StreamingIndicator<O extends string> {
 }
 
 /**
+ * Base of the dedicated streaming forms (`IndicatorSpec.direct`): a subclass calls its indicator's
+ * kernel function directly (a static call V8 can inline, where the generic form dispatches through
+ * a call site shared by every indicator) on one-row columns, and saves the few state fields a bar
+ * changes before each `update`, so `replace` restores them and steps again, allocating nothing.
+ * Subclasses implement `update` and `replace` themselves (a shared method calling an overridden
+ * step would be a polymorphic call again).
+ */
+export abstract class DirectStream<O extends string> extends StreamingIndicator<O> {
+  /** Bars seen (a replaced bar counts once). */
+  protected bars = 0;
+  /** One-row input columns handed to the kernel. */
+  protected readonly row: Columns;
+  /** One-row output columns, in `outputs` order. */
+  protected readonly outRow: Float64Array[];
+  readonly #names: readonly O[];
+
+  constructor(
+    outputs: readonly O[],
+    warmup: number,
+    makeState: () => unknown,
+    kernel: IndicatorSpec<string, z.ZodMiniObject, O, never>['run'],
+  ) {
+    super(outputs, warmup, makeState, kernel);
+    this.#names = outputs;
+    const one = () => new Float64Array(1);
+    this.row = { time: one(), open: one(), high: one(), low: one(), close: one(), volume: one() };
+    this.outRow = outputs.map(one);
+  }
+
+  abstract override update(bar: Candle): StreamValue<O> | null;
+  abstract override replace(bar: Candle): StreamValue<O> | null;
+
+  override get length(): number {
+    return this.bars;
+  }
+
+  override get isStable(): boolean {
+    return this.bars > this.warmup;
+  }
+
+  override get value(): StreamValue<O> | null {
+    return this.bars > this.warmup ? this.raw() : null;
+  }
+
+  override raw(): StreamValue<O> {
+    if (this.#names.length === 1 && this.#names[0] === 'value') return this.outRow[0]![0]! as StreamValue<O>;
+    const record: Record<string, number> = {};
+    for (let k = 0; k < this.#names.length; k++) record[this.#names[k]!] = this.outRow[k]![0]!;
+    return record as StreamValue<O>;
+  }
+
+  override rawAt(index: number): number {
+    return this.outRow[index]![0]!;
+  }
+}
+
+/**
  * Rows per kernel call in the batch form. Kernels are resumable (the streaming form relies on it),
  * so a long series is run in chunks of this many rows. This keeps V8 off a slow path: a kernel run
  * once over millions of rows is compiled mid-loop (on-stack replacement) before the code after its
@@ -267,7 +339,7 @@ export class StreamingIndicator<O extends string> {
 const BATCH_CHUNK = 65_536;
 
 /** Builds an {@link Indicator} from its spec: validation, batch and streaming forms around the one kernel. */
-export function defineIndicator<Id extends string, S extends z.ZodObject, O extends string, State>(
+export function defineIndicator<Id extends string, S extends z.ZodMiniObject, O extends string, State>(
   spec: IndicatorSpec<Id, S, O, State>,
 ): Indicator<Id, S, O, State> {
   const parse = (params?: z.input<S>): z.infer<S> => {
@@ -305,16 +377,20 @@ export function defineIndicator<Id extends string, S extends z.ZodObject, O exte
     },
     stream(params) {
       const p = parse(params);
+      if (spec.direct !== undefined) return spec.direct(p);
       return new StreamingIndicator<O>(spec.outputs, spec.warmup(p), () => spec.init(p), spec.run as never);
     },
   };
 }
 
 /** Schema helpers: a positive integer period, a positive number, with defaults. */
-export const period = (defaultValue: number, min = 1): z.ZodDefault<z.ZodNumber> =>
-  z.number().int(`must be an integer`).min(min, `must be >= ${min}`).default(defaultValue);
-export const positive = (defaultValue: number): z.ZodDefault<z.ZodNumber> =>
-  z.number().positive('must be > 0').default(defaultValue);
+export const period = (defaultValue: number, min = 1) =>
+  z._default(
+    z.int({ error: 'must be an integer' }).check(z.minimum(min, { error: `must be >= ${min}` })),
+    defaultValue,
+  );
+export const positive = (defaultValue: number) =>
+  z._default(z.number().check(z.positive({ error: 'must be > 0' })), defaultValue);
 
 /** Throws when `fast >= slow`. */
 export function requireFastBelowSlow(fast: number, slow: number, fastName = 'fast'): void {

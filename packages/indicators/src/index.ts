@@ -77,6 +77,7 @@ export {
   tsf,
 } from './statistics.js';
 export { pivotPoints, supportResistance, swings, zigzag } from './structure.js';
+export { suggestIndicatorIds } from './suggestIndicatorIds.js';
 export {
   adx,
   aroon,

@@ -1,7 +1,8 @@
-import { z } from 'zod';
-import { defineIndicator, period, requireFastBelowSlow } from './defineIndicator.js';
+import type { Candle } from '@candlelab/core';
+import * as z from 'zod/mini';
+import { DirectStream, defineIndicator, period, requireFastBelowSlow } from './defineIndicator.js';
 import { EmaStep, ExtremeStep, LagStep, SmaStep, SumStep, trueRange } from './steps.js';
-import { EmaSeedingSchema, isZero, macd } from './trend.js';
+import { EmaSeedingSchema, initMacd, isZero, MacdStream, macd } from './trend.js';
 
 /** How average gains and losses are smoothed in RSI and CMO. */
 export const GainLossSmoothingSchema = z.enum(['wilder', 'ewm']);
@@ -86,7 +87,59 @@ function runGainLoss(s: GainLossState, x: Float64Array, o: Float64Array, from: n
   s.loss = loss;
 }
 
-const gainLossParams = z.object({ period: period(14), smoothing: GainLossSmoothingSchema.default('wilder') });
+const gainLossParams = z.object({ period: period(14), smoothing: z._default(GainLossSmoothingSchema, 'wilder') });
+
+/** RSI's and CMO's dedicated streaming form (see `DirectStream`). */
+class GainLossStream extends DirectStream<'value'> {
+  readonly #s: GainLossState;
+  #count = 0;
+  #prev = 0;
+  #gain = 0;
+  #loss = 0;
+
+  constructor(warmup: number, makeState: () => GainLossState) {
+    super(['value'], warmup, makeState, (s, c, [o], from, to) => runGainLoss(s as never, c.close, o!, from, to));
+    this.#s = makeState();
+  }
+
+  override update(bar: Candle): number | null {
+    const s = this.#s;
+    this.#count = s.count;
+    this.#prev = s.prev;
+    this.#gain = s.gain;
+    this.#loss = s.loss;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): number | null {
+    if (this.bars === 0) return this.update(bar);
+    const s = this.#s;
+    s.count = this.#count;
+    s.prev = this.#prev;
+    s.gain = this.#gain;
+    s.loss = this.#loss;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): number | null {
+    const x = this.row.close;
+    const o = this.outRow[0]!;
+    x[0] = bar.close;
+    runGainLoss(this.#s, x, o, 0, 1);
+    return this.bars > this.warmup ? o[0]! : null;
+  }
+}
+
+const initGainLoss = (p: { period: number; smoothing: GainLossSmoothing }, cmo: boolean): GainLossState => ({
+  period: p.period,
+  wilderSeed: p.smoothing === 'wilder',
+  cmo,
+  count: 0,
+  prev: 0,
+  gain: 0,
+  loss: 0,
+});
 
 /**
  * Relative Strength Index (RSI, Wilder): `100·avgGain/(avgGain + avgLoss)`. `smoothing: 'wilder'`
@@ -103,16 +156,9 @@ export const rsi = defineIndicator({
   outputs: ['value'],
   params: gainLossParams,
   warmup: (p) => p.period,
-  init: (p): GainLossState => ({
-    period: p.period,
-    wilderSeed: p.smoothing === 'wilder',
-    cmo: false,
-    count: 0,
-    prev: 0,
-    gain: 0,
-    loss: 0,
-  }),
+  init: (p) => initGainLoss(p, false),
   run: (s, c, [out], from, to) => runGainLoss(s, c.close, out!, from, to),
+  direct: (p) => new GainLossStream(p.period, () => initGainLoss(p, false)),
 });
 
 /** Chande Momentum Oscillator (CMO): `100·(avgGain − avgLoss)/(avgGain + avgLoss)`, smoothed as RSI (TA-Lib). Warm-up `period`. */
@@ -124,16 +170,9 @@ export const cmo = defineIndicator({
   outputs: ['value'],
   params: gainLossParams,
   warmup: (p) => p.period,
-  init: (p): GainLossState => ({
-    period: p.period,
-    wilderSeed: p.smoothing === 'wilder',
-    cmo: true,
-    count: 0,
-    prev: 0,
-    gain: 0,
-    loss: 0,
-  }),
+  init: (p) => initGainLoss(p, true),
   run: (s, c, [out], from, to) => runGainLoss(s, c.close, out!, from, to),
+  direct: (p) => new GainLossStream(p.period, () => initGainLoss(p, true)),
 });
 
 /** `100·(x − lowest)/(highest − lowest)`, 0 for a flat window (TA-Lib). */
@@ -408,11 +447,13 @@ export const ppo = defineIndicator({
   group: 'momentum',
   inputs: ['close'],
   outputs: ['ppo', 'signal', 'histogram'],
-  params: macd.params.extend({ seeding: EmaSeedingSchema.default('independent') }),
+  params: z.extend(macd.params, { seeding: z._default(EmaSeedingSchema, 'independent') }),
   check: (p) => requireFastBelowSlow(p.fast, p.slow),
   warmup: (p) => p.slow + p.signal - 2,
-  init: (p) => ({ ...macd.init(p), percent: true }),
+  init: (p) => initMacd(p, true),
   run: macd.run,
+  direct: (p) =>
+    new MacdStream(['ppo', 'signal', 'histogram'] as const, p.slow + p.signal - 2, () => initMacd(p, true)),
 });
 
 /**

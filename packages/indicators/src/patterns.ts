@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineIndicator, period, positive } from './defineIndicator.js';
 import { SumStep } from './steps.js';
 
@@ -46,10 +46,10 @@ type Setting = keyof typeof SETTINGS;
  */
 function average(w: CandleWindow, setting: Setting, k: number): number {
   const { range, period: n, factor } = SETTINGS[setting];
-  const measure = range === 'body' ? body : (win: CandleWindow, j: number) => high(win, j) - low(win, j);
-  if (n === 0) return factor * measure(w, k);
+  const ofBody = range === 'body';
+  if (n === 0) return factor * (ofBody ? body(w, k) : high(w, k) - low(w, k));
   let sum = 0;
-  for (let j = k + n; j > k; j--) sum += measure(w, j);
+  for (let j = k + n; j > k; j--) sum += ofBody ? body(w, j) : high(w, j) - low(w, j);
   return factor * (sum / n);
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError, zodIssues } from '@candlelab/core';
-import { z } from 'zod';
-import type { IndicatorGroup, IndicatorInput, InputColumn, StreamingIndicator } from './defineIndicator.js';
+import * as z from 'zod/mini';
+import type { Columns, IndicatorGroup, IndicatorInput, InputColumn, StreamingIndicator } from './defineIndicator.js';
 import { ao, bop, cci, cmo, mfi, mom, ppo, roc, rsi, stoch, stochRsi, tsi, ultosc, willr } from './momentum.js';
 import {
   darkCloudCover,
@@ -159,11 +159,19 @@ export interface IndicatorEntry {
   group: IndicatorGroup;
   inputs: readonly InputColumn[] | ((params: never) => readonly InputColumn[]);
   outputs: readonly string[];
-  params: z.ZodObject;
+  params: z.ZodMiniObject;
   parse(params?: unknown): Record<string, unknown>;
   warmup(params: never): number;
   batch(input: IndicatorInput, params?: unknown): Float64Array | Record<string, Float64Array>;
   stream(params?: unknown): StreamingIndicator<string>;
+  /** Fresh kernel state for parsed parameters (for callers that run the kernel in chunks themselves). */
+  init(params: never): unknown;
+  /**
+   * The kernel: advances `state` over rows `[from, to)` of `columns`, writing every output row.
+   * Resumable: running consecutive chunks (each chunk's columns may be views starting at the
+   * chunk) gives the same bits as one batch call.
+   */
+  run(state: never, columns: Columns, out: readonly Float64Array[], from: number, to: number): void;
 }
 
 /** All ids, in registry order. */
@@ -201,20 +209,23 @@ export function streamIndicator<Id extends IndicatorId>(
 export const IndicatorRefSchema = z
   .object({
     id: z.enum(indicatorIds as [IndicatorId, ...IndicatorId[]]),
-    params: z.record(z.string(), z.unknown()).default({}),
+    params: z._default(z.record(z.string(), z.unknown()), {}),
   })
-  .superRefine((ref, ctx) => {
-    const result = indicatorEntry(ref.id).params.safeParse(ref.params);
-    if (!result.success) {
-      for (const issue of result.error.issues)
-        ctx.addIssue({ code: 'custom', message: issue.message, path: ['params', ...issue.path.map(String)] });
-    }
-  });
+  .check(
+    z.superRefine((ref, ctx) => {
+      const result = indicatorEntry(ref.id).params.safeParse(ref.params);
+      if (!result.success) {
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', message: issue.message, path: ['params', ...issue.path.map(String)] });
+      }
+    }),
+  );
 export type IndicatorRef = z.infer<typeof IndicatorRefSchema>;
 
 /** Parses an indicator reference from a config, throwing {@link ConfigError} with the path of each problem. */
 export function parseIndicatorRef(value: unknown, source = 'indicator'): IndicatorRef {
   const result = IndicatorRefSchema.safeParse(value);
   if (result.success) return result.data;
-  throw new ConfigError(source, zodIssues(result.error));
+  // zod/mini's error has the classic error's `issues`; core's `zodIssues` is typed for the classic one.
+  throw new ConfigError(source, zodIssues(result.error as unknown as Parameters<typeof zodIssues>[0]));
 }

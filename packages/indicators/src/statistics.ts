@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineIndicator, period } from './defineIndicator.js';
 import { ExtremeStep, LagStep } from './steps.js';
 import { isZero } from './trend.js';
@@ -62,7 +62,11 @@ export const correl = defineIndicator({
   group: 'statistics',
   inputs: (p) => [p.x, p.y],
   outputs: ['value'],
-  params: z.object({ period: period(30, 2), x: ColumnSchema.default('close'), y: ColumnSchema.default('volume') }),
+  params: z.object({
+    period: period(30, 2),
+    x: z._default(ColumnSchema, 'close'),
+    y: z._default(ColumnSchema, 'volume'),
+  }),
   warmup: (p) => p.period - 1,
   init: (p) => ({ x: p.x, y: p.y, r: new CorrelationStep(p.period) }),
   run(s, c, [out], from, to) {
@@ -82,7 +86,7 @@ export const beta = defineIndicator({
   group: 'statistics',
   inputs: (p) => [p.x, p.y],
   outputs: ['value'],
-  params: z.object({ period: period(5), x: ColumnSchema.default('close'), y: ColumnSchema.default('open') }),
+  params: z.object({ period: period(5), x: z._default(ColumnSchema, 'close'), y: z._default(ColumnSchema, 'open') }),
   warmup: (p) => p.period,
   init: (p) => ({
     x: p.x,

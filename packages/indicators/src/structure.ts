@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineIndicator, period, positive } from './defineIndicator.js';
 import { ExtremeStep, LagStep } from './steps.js';
 

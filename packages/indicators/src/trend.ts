@@ -1,10 +1,129 @@
-import { z } from 'zod';
-import { defineIndicator, period, positive, requireFastBelowSlow } from './defineIndicator.js';
+import type { Candle } from '@candlelab/core';
+import * as z from 'zod/mini';
+import {
+  DirectStream,
+  defineIndicator,
+  period,
+  positive,
+  requireFastBelowSlow,
+  type StreamValue,
+} from './defineIndicator.js';
 import { EmaStep, ExtremeStep, LagStep, SmaStep, SumStep, trueRange, WmaStep } from './steps.js';
 
 /** |v| below TA-Lib's zero threshold (1e-14). */
 export function isZero(v: number): boolean {
   return v > -1e-14 && v < 1e-14;
+}
+
+export interface SmaState {
+  period: number;
+  ring: Float64Array;
+  pos: number;
+  count: number;
+  sum: number;
+}
+
+const initSma = (p: { period: number }): SmaState => ({
+  period: p.period,
+  ring: new Float64Array(p.period),
+  pos: 0,
+  count: 0,
+  sum: 0,
+});
+
+/** SMA's kernel over rows `[from, to)` of `x`. */
+function runSma(s: SmaState, x: Float64Array, o: Float64Array, from: number, to: number): void {
+  const p = s.period;
+  const ring = s.ring;
+  let pos = s.pos;
+  let count = s.count;
+  let sum = s.sum;
+  const invP = 1 / p;
+  let i = from;
+  // `sum += new − old` keeps one addition on the loop-carried chain. The value leaving the window
+  // comes from the ring (zero during warm-up) until a whole window lies inside this call.
+  const ringEnd = Math.min(to, from + p);
+  for (; i < ringEnd; i++) {
+    const v = x[i]!;
+    sum += v - ring[pos]!;
+    ring[pos] = v;
+    pos = pos + 1 === p ? 0 : pos + 1;
+    if (count < p) count++;
+    o[i] = count < p ? Number.NaN : sum * invP;
+  }
+  if (i < to) {
+    // Four rows per iteration (same additions in the same order): V8 reloads the arrays' data
+    // pointers and lengths on every iteration, and unrolling spreads that cost over four rows.
+    for (; i + 3 < to; i += 4) {
+      const d0 = x[i]! - x[i - p]!;
+      const d1 = x[i + 1]! - x[i + 1 - p]!;
+      const d2 = x[i + 2]! - x[i + 2 - p]!;
+      const d3 = x[i + 3]! - x[i + 3 - p]!;
+      sum += d0;
+      o[i] = sum * invP;
+      sum += d1;
+      o[i + 1] = sum * invP;
+      sum += d2;
+      o[i + 2] = sum * invP;
+      sum += d3;
+      o[i + 3] = sum * invP;
+    }
+    for (; i < to; i++) {
+      sum += x[i]! - x[i - p]!;
+      o[i] = sum * invP;
+    }
+    refillRing(ring, pos, x, to);
+  }
+  s.pos = pos;
+  s.count = count;
+  s.sum = sum;
+}
+
+/** SMA's dedicated streaming form (see `DirectStream`). */
+class SmaStream extends DirectStream<'value'> {
+  readonly #s: SmaState;
+  #pos = 0;
+  #count = 0;
+  #sum = 0;
+  #leaving = 0;
+
+  constructor(p: { period: number }) {
+    super(
+      ['value'],
+      p.period - 1,
+      () => initSma(p),
+      (s, c, [o], from, to) => runSma(s as never, c.close, o!, from, to),
+    );
+    this.#s = initSma(p);
+  }
+
+  override update(bar: Candle): number | null {
+    const s = this.#s;
+    this.#pos = s.pos;
+    this.#count = s.count;
+    this.#sum = s.sum;
+    this.#leaving = s.ring[s.pos]!;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): number | null {
+    if (this.bars === 0) return this.update(bar);
+    const s = this.#s;
+    s.pos = this.#pos;
+    s.count = this.#count;
+    s.sum = this.#sum;
+    s.ring[s.pos] = this.#leaving;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): number | null {
+    const x = this.row.close;
+    const o = this.outRow[0]!;
+    x[0] = bar.close;
+    runSma(this.#s, x, o, 0, 1);
+    return this.bars > this.warmup ? o[0]! : null;
+  }
 }
 
 /**
@@ -20,55 +139,9 @@ export const sma = defineIndicator({
   outputs: ['value'],
   params: z.object({ period: period(20) }),
   warmup: (p) => p.period - 1,
-  init: (p) => ({ period: p.period, ring: new Float64Array(p.period), pos: 0, count: 0, sum: 0 }),
-  run(s, c, [out], from, to) {
-    const x = c.close;
-    const o = out!;
-    const p = s.period;
-    const ring = s.ring;
-    let pos = s.pos;
-    let count = s.count;
-    let sum = s.sum;
-    const invP = 1 / p;
-    let i = from;
-    // `sum += new − old` keeps one addition on the loop-carried chain. The value leaving the window
-    // comes from the ring (zero during warm-up) until a whole window lies inside this call.
-    const ringEnd = Math.min(to, from + p);
-    for (; i < ringEnd; i++) {
-      const v = x[i]!;
-      sum += v - ring[pos]!;
-      ring[pos] = v;
-      pos = pos + 1 === p ? 0 : pos + 1;
-      if (count < p) count++;
-      o[i] = count < p ? Number.NaN : sum * invP;
-    }
-    if (i < to) {
-      // Four rows per iteration (same additions in the same order): V8 reloads the arrays' data
-      // pointers and lengths on every iteration, and unrolling spreads that cost over four rows.
-      for (; i + 3 < to; i += 4) {
-        const d0 = x[i]! - x[i - p]!;
-        const d1 = x[i + 1]! - x[i + 1 - p]!;
-        const d2 = x[i + 2]! - x[i + 2 - p]!;
-        const d3 = x[i + 3]! - x[i + 3 - p]!;
-        sum += d0;
-        o[i] = sum * invP;
-        sum += d1;
-        o[i + 1] = sum * invP;
-        sum += d2;
-        o[i + 2] = sum * invP;
-        sum += d3;
-        o[i + 3] = sum * invP;
-      }
-      for (; i < to; i++) {
-        sum += x[i]! - x[i - p]!;
-        o[i] = sum * invP;
-      }
-      refillRing(ring, pos, x, to);
-    }
-    s.pos = pos;
-    s.count = count;
-    s.sum = sum;
-  },
+  init: initSma,
+  run: (s, c, [out], from, to) => runSma(s, c.close, out!, from, to),
+  direct: (p) => new SmaStream(p),
 });
 
 /**
@@ -84,6 +157,106 @@ export function refillRing(ring: Float64Array, pos: number, x: Float64Array, to:
   }
 }
 
+export interface EmaState {
+  period: number;
+  k: number;
+  /** `1 − k`. */
+  keep: number;
+  count: number;
+  value: number;
+}
+
+const initEma = (p: { period: number }): EmaState => {
+  const k = 2 / (p.period + 1);
+  return { period: p.period, k, keep: 1 - k, count: 0, value: 0 };
+};
+
+/** EMA's kernel over rows `[from, to)` of `x`. */
+function runEma(s: EmaState, x: Float64Array, o: Float64Array, from: number, to: number): void {
+  const p = s.period;
+  const k = s.k;
+  const keep = s.keep;
+  let value = s.value;
+  let count = s.count;
+  let i = from;
+  for (; i < to && count < p; i++) {
+    value += x[i]!;
+    count++;
+    if (count === p) {
+      value /= p;
+      o[i] = value;
+    } else {
+      o[i] = Number.NaN;
+    }
+  }
+  for (; i < to; i++) {
+    value = emaNext(value, x[i]!, k, keep);
+    o[i] = value;
+  }
+  s.value = value;
+  s.count = count;
+}
+
+/**
+ * One step of the EMA recursion, `k·x + (1 − k)·v`: one multiply-add on the loop-carried chain
+ * (TA-Lib: `v + (x − v)·k`). The kernel and the streaming form both use it.
+ */
+export function emaNext(value: number, x: number, k: number, keep: number): number {
+  return x * k + value * keep;
+}
+
+/** EMA's dedicated streaming form (see `DirectStream`). */
+class EmaStream extends DirectStream<'value'> {
+  readonly #s: EmaState;
+  /** `outRow[0]`, held directly. */
+  readonly #out: Float64Array;
+  #count = 0;
+  #value = 0;
+
+  constructor(p: { period: number }) {
+    super(
+      ['value'],
+      p.period - 1,
+      () => initEma(p),
+      (s, c, [o], from, to) => runEma(s as never, c.close, o!, from, to),
+    );
+    this.#s = initEma(p);
+    this.#out = this.outRow[0]!;
+  }
+
+  override update(bar: Candle): number | null {
+    this.#count = this.#s.count;
+    this.#value = this.#s.value;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): number | null {
+    if (this.bars === 0) return this.update(bar);
+    this.#s.count = this.#count;
+    this.#s.value = this.#value;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): number | null {
+    const s = this.#s;
+    const o = this.#out;
+    let value: number;
+    if (s.count >= s.period) {
+      // Past the seed: the kernel's steady-state step on one value.
+      value = emaNext(s.value, bar.close, s.k, s.keep);
+      s.value = value;
+      o[0] = value;
+    } else {
+      const x = this.row.close;
+      x[0] = bar.close;
+      runEma(s, x, o, 0, 1);
+      value = o[0]!;
+    }
+    return this.bars > this.warmup ? value : null;
+  }
+}
+
 /**
  * Exponential Moving Average (EMA), `k = 2 / (period + 1)`, seeded with the SMA of the first
  * `period` values (TA-Lib, TradingView). Warm-up `period − 1`.
@@ -96,34 +269,9 @@ export const ema = defineIndicator({
   outputs: ['value'],
   params: z.object({ period: period(20) }),
   warmup: (p) => p.period - 1,
-  init: (p) => ({ period: p.period, k: 2 / (p.period + 1), count: 0, value: 0 }),
-  run(s, c, [out], from, to) {
-    const x = c.close;
-    const o = out!;
-    const p = s.period;
-    const k = s.k;
-    // `k·x + (1 − k)·v`: one multiply-add on the loop-carried chain (TA-Lib: `v + (x − v)·k`).
-    const keep = 1 - k;
-    let value = s.value;
-    let count = s.count;
-    let i = from;
-    for (; i < to && count < p; i++) {
-      value += x[i]!;
-      count++;
-      if (count === p) {
-        value /= p;
-        o[i] = value;
-      } else {
-        o[i] = Number.NaN;
-      }
-    }
-    for (; i < to; i++) {
-      value = x[i]! * k + value * keep;
-      o[i] = value;
-    }
-    s.value = value;
-    s.count = count;
-  },
+  init: initEma,
+  run: (s, c, [out], from, to) => runEma(s, c.close, out!, from, to),
+  direct: (p) => new EmaStream(p),
 });
 
 /** Weighted Moving Average (WMA): weights 1..period, newest heaviest. Warm-up `period − 1`. */
@@ -290,6 +438,195 @@ export const vwma = defineIndicator({
 export const EmaSeedingSchema = z.enum(['aligned', 'independent']);
 export type EmaSeeding = z.infer<typeof EmaSeedingSchema>;
 
+/** State of the MACD kernel (shared by PPO, which sets `percent`). */
+export interface MacdState {
+  fastPeriod: number;
+  slowPeriod: number;
+  signalPeriod: number;
+  /** Smoothing factors `2 / (period + 1)` and their complements. */
+  kf: number;
+  ks: number;
+  ksig: number;
+  keepF: number;
+  keepS: number;
+  keepSig: number;
+  fastStart: number;
+  percent: boolean;
+  count: number;
+  fast: number;
+  slow: number;
+  signal: number;
+}
+
+/** MACD's fresh state; `percent` gives PPO. */
+export const initMacd = (
+  p: { fast: number; slow: number; signal: number; seeding: EmaSeeding },
+  percent = false,
+): MacdState => ({
+  fastPeriod: p.fast,
+  slowPeriod: p.slow,
+  signalPeriod: p.signal,
+  kf: 2 / (p.fast + 1),
+  ks: 2 / (p.slow + 1),
+  ksig: 2 / (p.signal + 1),
+  keepF: 1 - 2 / (p.fast + 1),
+  keepS: 1 - 2 / (p.slow + 1),
+  keepSig: 1 - 2 / (p.signal + 1),
+  fastStart: p.seeding === 'aligned' ? p.slow - p.fast : 0,
+  percent,
+  count: 0,
+  fast: 0,
+  slow: 0,
+  signal: 0,
+});
+
+/** The MACD/PPO kernel over rows `[from, to)` of `x`. */
+function runMacd(
+  s: MacdState,
+  x: Float64Array,
+  om: Float64Array,
+  os: Float64Array,
+  oh: Float64Array,
+  from: number,
+  to: number,
+): void {
+  const nf = s.fastPeriod;
+  const ns = s.slowPeriod;
+  const nsig = s.signalPeriod;
+  const { kf, ks, ksig, keepF, keepS, keepSig } = s;
+  const ready = ns + nsig - 1;
+  const percent = s.percent;
+  let fast = s.fast;
+  let slow = s.slow;
+  let signal = s.signal;
+  let count = s.count;
+  let i = from;
+  const fastStart = s.fastStart;
+  for (; i < to && count < ready; i++) {
+    const v = x[i]!;
+    count++;
+    if (count > fastStart) {
+      if (count < fastStart + nf) fast += v;
+      else if (count === fastStart + nf) fast = (fast + v) / nf;
+      else fast = emaNext(fast, v, kf, keepF);
+    }
+    if (count < ns) slow += v;
+    else if (count === ns) slow = (slow + v) / ns;
+    else slow = emaNext(slow, v, ks, keepS);
+    if (count >= ns) signal += percent ? ((fast - slow) / slow) * 100 : fast - slow;
+    if (count === ready) {
+      signal /= nsig;
+      const m = percent ? ((fast - slow) / slow) * 100 : fast - slow;
+      om[i] = m;
+      os[i] = signal;
+      oh[i] = m - signal;
+    } else {
+      om[i] = Number.NaN;
+      os[i] = Number.NaN;
+      oh[i] = Number.NaN;
+    }
+  }
+  if (percent) {
+    for (; i < to; i++) {
+      const v = x[i]!;
+      fast = emaNext(fast, v, kf, keepF);
+      slow = emaNext(slow, v, ks, keepS);
+      const m = ((fast - slow) / slow) * 100;
+      signal = emaNext(signal, m, ksig, keepSig);
+      om[i] = m;
+      os[i] = signal;
+      oh[i] = m - signal;
+    }
+  }
+  for (; i < to; i++) {
+    const v = x[i]!;
+    fast = emaNext(fast, v, kf, keepF);
+    slow = emaNext(slow, v, ks, keepS);
+    const m = fast - slow;
+    signal = emaNext(signal, m, ksig, keepSig);
+    om[i] = m;
+    os[i] = signal;
+    oh[i] = m - signal;
+  }
+  s.fast = fast;
+  s.slow = slow;
+  s.signal = signal;
+  s.count = count;
+}
+
+/** MACD's (and PPO's) dedicated streaming form (see `DirectStream`). */
+export class MacdStream<O extends string> extends DirectStream<O> {
+  readonly #s: MacdState;
+  #count = 0;
+  #fast = 0;
+  #slow = 0;
+  #signal = 0;
+
+  readonly #names: readonly O[];
+
+  constructor(outputs: readonly O[], warmup: number, makeState: () => MacdState) {
+    super(outputs, warmup, makeState, (s, c, [om, os, oh], from, to) =>
+      runMacd(s as never, c.close, om!, os!, oh!, from, to),
+    );
+    this.#s = makeState();
+    this.#names = outputs;
+  }
+
+  override update(bar: Candle): StreamValue<O> | null {
+    const s = this.#s;
+    this.#count = s.count;
+    this.#fast = s.fast;
+    this.#slow = s.slow;
+    this.#signal = s.signal;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): StreamValue<O> | null {
+    if (this.bars === 0) return this.update(bar);
+    const s = this.#s;
+    s.count = this.#count;
+    s.fast = this.#fast;
+    s.slow = this.#slow;
+    s.signal = this.#signal;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): StreamValue<O> | null {
+    const s = this.#s;
+    const out = this.outRow;
+    if (s.count >= s.slowPeriod + s.signalPeriod - 1) {
+      // Past the seeds: the kernel's steady-state step on one value.
+      const v = bar.close;
+      const fast = emaNext(s.fast, v, s.kf, s.keepF);
+      const slow = emaNext(s.slow, v, s.ks, s.keepS);
+      const m = s.percent ? ((fast - slow) / slow) * 100 : fast - slow;
+      const signal = emaNext(s.signal, m, s.ksig, s.keepSig);
+      s.fast = fast;
+      s.slow = slow;
+      s.signal = signal;
+      out[0]![0] = m;
+      out[1]![0] = signal;
+      out[2]![0] = m - signal;
+    } else {
+      const x = this.row.close;
+      x[0] = bar.close;
+      runMacd(s, x, out[0]!, out[1]!, out[2]!, 0, 1);
+    }
+    return this.bars > this.warmup ? this.#record() : null;
+  }
+
+  /** The three outputs as a fresh record (unrolled: this runs every bar). */
+  #record(): StreamValue<O> {
+    const out = this.outRow;
+    const record = {} as Record<string, number>;
+    record[this.#names[0]!] = out[0]![0]!;
+    record[this.#names[1]!] = out[1]![0]!;
+    record[this.#names[2]!] = out[2]![0]!;
+    return record as StreamValue<O>;
+  }
+}
+
 /**
  * Moving Average Convergence/Divergence (MACD, Appel): fast EMA − slow EMA, its signal EMA and the
  * histogram. `seeding: 'aligned'` (default, TA-Lib MACD) seeds both EMAs on bar `slow − 1` (the
@@ -306,94 +643,13 @@ export const macd = defineIndicator({
     fast: period(12),
     slow: period(26),
     signal: period(9),
-    seeding: EmaSeedingSchema.default('aligned'),
+    seeding: z._default(EmaSeedingSchema, 'aligned'),
   }),
   check: (p) => requireFastBelowSlow(p.fast, p.slow),
   warmup: (p) => p.slow + p.signal - 2,
-  init: (p) => ({
-    fastPeriod: p.fast,
-    slowPeriod: p.slow,
-    signalPeriod: p.signal,
-    fastStart: p.seeding === 'aligned' ? p.slow - p.fast : 0,
-    percent: false,
-    count: 0,
-    fast: 0,
-    slow: 0,
-    signal: 0,
-  }),
-  run(s, c, [outMacd, outSignal, outHist], from, to) {
-    const x = c.close;
-    const om = outMacd!;
-    const os = outSignal!;
-    const oh = outHist!;
-    const nf = s.fastPeriod;
-    const ns = s.slowPeriod;
-    const nsig = s.signalPeriod;
-    const kf = 2 / (nf + 1);
-    const ks = 2 / (ns + 1);
-    const ksig = 2 / (nsig + 1);
-    const keepF = 1 - kf;
-    const keepS = 1 - ks;
-    const keepSig = 1 - ksig;
-    const ready = ns + nsig - 1;
-    const percent = s.percent;
-    let fast = s.fast;
-    let slow = s.slow;
-    let signal = s.signal;
-    let count = s.count;
-    let i = from;
-    const fastStart = s.fastStart;
-    for (; i < to && count < ready; i++) {
-      const v = x[i]!;
-      count++;
-      if (count > fastStart) {
-        if (count < fastStart + nf) fast += v;
-        else if (count === fastStart + nf) fast = (fast + v) / nf;
-        else fast = v * kf + fast * keepF;
-      }
-      if (count < ns) slow += v;
-      else if (count === ns) slow = (slow + v) / ns;
-      else slow = v * ks + slow * keepS;
-      if (count >= ns) signal += percent ? ((fast - slow) / slow) * 100 : fast - slow;
-      if (count === ready) {
-        signal /= nsig;
-        const m = percent ? ((fast - slow) / slow) * 100 : fast - slow;
-        om[i] = m;
-        os[i] = signal;
-        oh[i] = m - signal;
-      } else {
-        om[i] = Number.NaN;
-        os[i] = Number.NaN;
-        oh[i] = Number.NaN;
-      }
-    }
-    if (percent) {
-      for (; i < to; i++) {
-        const v = x[i]!;
-        fast = v * kf + fast * keepF;
-        slow = v * ks + slow * keepS;
-        const m = ((fast - slow) / slow) * 100;
-        signal = m * ksig + signal * keepSig;
-        om[i] = m;
-        os[i] = signal;
-        oh[i] = m - signal;
-      }
-    }
-    for (; i < to; i++) {
-      const v = x[i]!;
-      fast = v * kf + fast * keepF;
-      slow = v * ks + slow * keepS;
-      const m = fast - slow;
-      signal = m * ksig + signal * keepSig;
-      om[i] = m;
-      os[i] = signal;
-      oh[i] = m - signal;
-    }
-    s.fast = fast;
-    s.slow = slow;
-    s.signal = signal;
-    s.count = count;
-  },
+  init: (p) => initMacd(p),
+  run: (s, c, [om, os, oh], from, to) => runMacd(s, c.close, om!, os!, oh!, from, to),
+  direct: (p) => new MacdStream(['macd', 'signal', 'histogram'] as const, p.slow + p.signal - 2, () => initMacd(p)),
 });
 
 export interface DmState {

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { defineIndicator, period, positive } from './defineIndicator.js';
+import type { Candle } from '@candlelab/core';
+import * as z from 'zod/mini';
+import { type Columns, DirectStream, defineIndicator, period, positive } from './defineIndicator.js';
 import { ExtremeStep } from './steps.js';
 import { ema, refillRing } from './trend.js';
 
@@ -44,7 +45,7 @@ export interface AtrState {
   atr: number;
 }
 
-const atrParams = z.object({ period: period(14), seed: AtrSeedSchema.default('talib') });
+const atrParams = z.object({ period: period(14), seed: z._default(AtrSeedSchema, 'talib') });
 const initAtr = (p: z.infer<typeof atrParams>): AtrState => ({
   period: p.period,
   seedAt: p.seed === 'talib' ? p.period : p.period - 1,
@@ -103,6 +104,65 @@ function runAtr(
   s.atr = atr;
 }
 
+/** NATR's kernel: ATR as a percentage of the close. */
+function runNatr(s: AtrState, c: Columns, o: Float64Array, from: number, to: number): void {
+  runAtr(s, c, o, from, to);
+  for (let i = from; i < to; i++) {
+    const close = c.close[i]!;
+    o[i] = close !== 0 ? (o[i]! / close) * 100 : Number.isNaN(o[i]!) ? Number.NaN : 0;
+  }
+}
+
+/** ATR's and NATR's dedicated streaming form (see `DirectStream`). */
+class AtrStream extends DirectStream<'value'> {
+  readonly #s: AtrState;
+  readonly #normalized: boolean;
+  #count = 0;
+  #prevClose = 0;
+  #atr = 0;
+
+  constructor(p: z.infer<typeof atrParams>, normalized: boolean) {
+    super(
+      ['value'],
+      p.seed === 'talib' ? p.period : p.period - 1,
+      () => initAtr(p),
+      (s, c, [o], from, to) =>
+        normalized ? runNatr(s as never, c, o!, from, to) : runAtr(s as never, c, o!, from, to),
+    );
+    this.#s = initAtr(p);
+    this.#normalized = normalized;
+  }
+
+  override update(bar: Candle): number | null {
+    const s = this.#s;
+    this.#count = s.count;
+    this.#prevClose = s.prevClose;
+    this.#atr = s.atr;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): number | null {
+    if (this.bars === 0) return this.update(bar);
+    const s = this.#s;
+    s.count = this.#count;
+    s.prevClose = this.#prevClose;
+    s.atr = this.#atr;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): number | null {
+    const row = this.row;
+    const o = this.outRow[0]!;
+    row.high[0] = bar.high;
+    row.low[0] = bar.low;
+    row.close[0] = bar.close;
+    if (this.#normalized) runNatr(this.#s, row, o, 0, 1);
+    else runAtr(this.#s, row, o, 0, 1);
+    return this.bars > this.warmup ? o[0]! : null;
+  }
+}
+
 /**
  * Average True Range (ATR, Wilder): Wilder smoothing (`1/period`) of the true range. `seed: 'talib'`
  * (default) averages TR of bars 1..period (first value at `period`, as TA-Lib and StockCharts);
@@ -119,6 +179,7 @@ export const atr = defineIndicator({
   warmup: (p) => (p.seed === 'talib' ? p.period : p.period - 1),
   init: initAtr,
   run: (s, c, [out], from, to) => runAtr(s, c, out!, from, to),
+  direct: (p) => new AtrStream(p, false),
 });
 
 /** Normalized Average True Range (NATR): `100·ATR/close` (0 for a zero close, as TA-Lib). Warm-up as {@link atr}. */
@@ -131,73 +192,93 @@ export const natr = defineIndicator({
   params: atrParams,
   warmup: (p) => (p.seed === 'talib' ? p.period : p.period - 1),
   init: initAtr,
-  run(s, c, [out], from, to) {
-    const o = out!;
-    runAtr(s, c, o, from, to);
-    for (let i = from; i < to; i++) {
-      const close = c.close[i]!;
-      o[i] = close !== 0 ? (o[i]! / close) * 100 : Number.isNaN(o[i]!) ? Number.NaN : 0;
-    }
-  },
+  run: (s, c, [out], from, to) => runNatr(s, c, out!, from, to),
+  direct: (p) => new AtrStream(p, true),
 });
 
-/**
- * Bollinger Bands (Bollinger): SMA ± `stdDev`·σ (population σ over `period`, TA-Lib's running sums),
- * with %B `(close − lower)/(upper − lower)` and bandwidth `100·(upper − lower)/middle`.
- * Warm-up `period − 1`.
- */
-export const bbands = defineIndicator({
-  id: 'bbands',
-  name: 'Bollinger Bands (BB) with %B and bandwidth',
-  group: 'volatility',
-  inputs: ['close'],
-  outputs: ['upper', 'middle', 'lower', 'percentB', 'bandwidth'],
-  params: z.object({ period: period(20), stdDev: positive(2) }),
-  warmup: (p) => p.period - 1,
-  init: (p) => ({
-    period: p.period,
-    k: p.stdDev,
-    ring: new Float64Array(p.period),
-    pos: 0,
-    count: 0,
-    sum: 0,
-    sumSq: 0,
-  }),
-  run(s, c, [ou, om, ol, ob, ow], from, to) {
-    const x = c.close;
-    const up = ou!;
-    const mid = om!;
-    const lo = ol!;
-    const pb = ob!;
-    const bw = ow!;
-    const p = s.period;
-    const k = s.k;
-    const invP = 1 / p;
-    const ring = s.ring;
-    let pos = s.pos;
-    let count = s.count;
-    let sum = s.sum;
-    let sumSq = s.sumSq;
-    let i = from;
-    // Running sums of x and x² updated by `new − old` (the leaving value from the ring until a
-    // whole window lies inside this call), as in sma.
-    const ringEnd = Math.min(to, from + p);
-    for (; i < ringEnd; i++) {
+const BBANDS_OUTPUTS = ['upper', 'middle', 'lower', 'percentB', 'bandwidth'] as const;
+type BbandsOutput = (typeof BBANDS_OUTPUTS)[number];
+
+export interface BbandsState {
+  period: number;
+  k: number;
+  ring: Float64Array;
+  pos: number;
+  count: number;
+  sum: number;
+  sumSq: number;
+}
+
+const initBbands = (p: { period: number; stdDev: number }): BbandsState => ({
+  period: p.period,
+  k: p.stdDev,
+  ring: new Float64Array(p.period),
+  pos: 0,
+  count: 0,
+  sum: 0,
+  sumSq: 0,
+});
+
+/** The Bollinger Bands kernel over rows `[from, to)`. */
+function runBbands(
+  s: BbandsState,
+  c: Columns,
+  [ou, om, ol, ob, ow]: readonly Float64Array[],
+  from: number,
+  to: number,
+): void {
+  const x = c.close;
+  const up = ou!;
+  const mid = om!;
+  const lo = ol!;
+  const pb = ob!;
+  const bw = ow!;
+  const p = s.period;
+  const k = s.k;
+  const invP = 1 / p;
+  const ring = s.ring;
+  let pos = s.pos;
+  let count = s.count;
+  let sum = s.sum;
+  let sumSq = s.sumSq;
+  let i = from;
+  // Running sums of x and x² updated by `new − old` (the leaving value from the ring until a
+  // whole window lies inside this call), as in sma.
+  const ringEnd = Math.min(to, from + p);
+  for (; i < ringEnd; i++) {
+    const v = x[i]!;
+    const old = ring[pos]!;
+    sum += v - old;
+    sumSq += v * v - old * old;
+    ring[pos] = v;
+    pos = pos + 1 === p ? 0 : pos + 1;
+    if (count < p) count++;
+    if (count < p) {
+      up[i] = Number.NaN;
+      mid[i] = Number.NaN;
+      lo[i] = Number.NaN;
+      pb[i] = Number.NaN;
+      bw[i] = Number.NaN;
+      continue;
+    }
+    const m = sum * invP;
+    const variance = sumSq * invP - m * m;
+    const d = variance > 0 ? Math.sqrt(variance) * k : 0;
+    const u = m + d;
+    const l = m - d;
+    const width = u - l;
+    up[i] = u;
+    mid[i] = m;
+    lo[i] = l;
+    pb[i] = (v - l) / width;
+    bw[i] = (width / m) * 100;
+  }
+  if (i < to) {
+    for (; i < to; i++) {
       const v = x[i]!;
-      const old = ring[pos]!;
+      const old = x[i - p]!;
       sum += v - old;
       sumSq += v * v - old * old;
-      ring[pos] = v;
-      pos = pos + 1 === p ? 0 : pos + 1;
-      if (count < p) count++;
-      if (count < p) {
-        up[i] = Number.NaN;
-        mid[i] = Number.NaN;
-        lo[i] = Number.NaN;
-        pb[i] = Number.NaN;
-        bw[i] = Number.NaN;
-        continue;
-      }
       const m = sum * invP;
       const variance = sumSq * invP - m * m;
       const d = variance > 0 ? Math.sqrt(variance) * k : 0;
@@ -210,31 +291,81 @@ export const bbands = defineIndicator({
       pb[i] = (v - l) / width;
       bw[i] = (width / m) * 100;
     }
-    if (i < to) {
-      for (; i < to; i++) {
-        const v = x[i]!;
-        const old = x[i - p]!;
-        sum += v - old;
-        sumSq += v * v - old * old;
-        const m = sum * invP;
-        const variance = sumSq * invP - m * m;
-        const d = variance > 0 ? Math.sqrt(variance) * k : 0;
-        const u = m + d;
-        const l = m - d;
-        const width = u - l;
-        up[i] = u;
-        mid[i] = m;
-        lo[i] = l;
-        pb[i] = (v - l) / width;
-        bw[i] = (width / m) * 100;
-      }
-      refillRing(ring, pos, x, to);
-    }
-    s.pos = pos;
-    s.count = count;
-    s.sum = sum;
-    s.sumSq = sumSq;
-  },
+    refillRing(ring, pos, x, to);
+  }
+  s.pos = pos;
+  s.count = count;
+  s.sum = sum;
+  s.sumSq = sumSq;
+}
+
+/** Bollinger Bands' dedicated streaming form (see `DirectStream`). */
+class BbandsStream extends DirectStream<BbandsOutput> {
+  readonly #s: BbandsState;
+  #pos = 0;
+  #count = 0;
+  #sum = 0;
+  #sumSq = 0;
+  #leaving = 0;
+
+  constructor(p: { period: number; stdDev: number }) {
+    super(BBANDS_OUTPUTS, p.period - 1, () => initBbands(p), runBbands as never);
+    this.#s = initBbands(p);
+  }
+
+  override update(bar: Candle): Record<BbandsOutput, number> | null {
+    const s = this.#s;
+    this.#pos = s.pos;
+    this.#count = s.count;
+    this.#sum = s.sum;
+    this.#sumSq = s.sumSq;
+    this.#leaving = s.ring[s.pos]!;
+    this.bars++;
+    return this.#step(bar);
+  }
+
+  override replace(bar: Candle): Record<BbandsOutput, number> | null {
+    if (this.bars === 0) return this.update(bar);
+    const s = this.#s;
+    s.pos = this.#pos;
+    s.count = this.#count;
+    s.sum = this.#sum;
+    s.sumSq = this.#sumSq;
+    s.ring[s.pos] = this.#leaving;
+    return this.#step(bar);
+  }
+
+  #step(bar: Candle): Record<BbandsOutput, number> | null {
+    this.row.close[0] = bar.close;
+    runBbands(this.#s, this.row, this.outRow, 0, 1);
+    if (this.bars <= this.warmup) return null;
+    const [upper, middle, lower, percentB, bandwidth] = this.outRow;
+    return {
+      upper: upper![0]!,
+      middle: middle![0]!,
+      lower: lower![0]!,
+      percentB: percentB![0]!,
+      bandwidth: bandwidth![0]!,
+    };
+  }
+}
+
+/**
+ * Bollinger Bands (Bollinger): SMA ± `stdDev`·σ (population σ over `period`, TA-Lib's running sums),
+ * with %B `(close − lower)/(upper − lower)` and bandwidth `100·(upper − lower)/middle`.
+ * Warm-up `period − 1`.
+ */
+export const bbands = defineIndicator({
+  id: 'bbands',
+  name: 'Bollinger Bands (BB) with %B and bandwidth',
+  group: 'volatility',
+  inputs: ['close'],
+  outputs: BBANDS_OUTPUTS,
+  params: z.object({ period: period(20), stdDev: positive(2) }),
+  warmup: (p) => p.period - 1,
+  init: initBbands,
+  run: runBbands,
+  direct: (p) => new BbandsStream(p),
 });
 
 export interface MomentState {

@@ -1,5 +1,5 @@
 import { TimeframeSchema, timeframeToMs } from '@candlelab/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineIndicator, period, positive, requireFastBelowSlow } from './defineIndicator.js';
 import { ppo } from './momentum.js';
 import { EmaStep, SmaStep, SumStep } from './steps.js';
@@ -111,7 +111,7 @@ export const vwap = defineIndicator({
   group: 'volume',
   inputs: ['time', 'high', 'low', 'close', 'volume'],
   outputs: ['value'],
-  params: z.object({ session: TimeframeSchema.default('1d') }),
+  params: z.object({ session: z._default(TimeframeSchema, '1d') }),
   warmup: () => 0,
   init: (p) => ({ sessionMs: timeframeToMs(p.session), session: Number.NaN, pv: 0, v: 0 }),
   run(s, c, [out], from, to) {
