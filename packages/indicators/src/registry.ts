@@ -226,6 +226,5 @@ export type IndicatorRef = z.infer<typeof IndicatorRefSchema>;
 export function parseIndicatorRef(value: unknown, source = 'indicator'): IndicatorRef {
   const result = IndicatorRefSchema.safeParse(value);
   if (result.success) return result.data;
-  // zod/mini's error has the classic error's `issues`; core's `zodIssues` is typed for the classic one.
-  throw new ConfigError(source, zodIssues(result.error as unknown as Parameters<typeof zodIssues>[0]));
+  throw new ConfigError(source, zodIssues(result.error));
 }
