@@ -8,7 +8,7 @@ import {
   positionTrades,
   vectorizedBacktest,
 } from '@candlelab/backtest';
-import { type Bars, inferCalendar, type MarketCalendar, sliceBars } from '@candlelab/core';
+import { type Bars, inferCalendar, lowerBound, type MarketCalendar, sliceBars } from '@candlelab/core';
 import { equityFromReturns, tradingMetrics } from '@candlelab/metrics';
 import type { WalkForwardResult } from '@candlelab/validation';
 import type { StrategyConfig } from './strategyConfig.js';
@@ -67,19 +67,15 @@ export interface SymbolBacktest {
   equity: Float64Array;
   holdEquity: Float64Array;
   trades: PositionTrade[];
-  oos: Record<string, number>;
   backtest: BacktestMetrics;
   buyAndHold: BuyAndHoldMetrics;
 }
 
-export interface StrategyBacktest {
+export interface StrategyBacktest extends PositionsBacktest {
   calendar: MarketCalendar;
-  symbols: SymbolBacktest[];
-  portfolio: Portfolio;
-  portfolioBacktest: BacktestMetrics;
-  portfolioBuyAndHold: BuyAndHoldMetrics;
-  trades: PositionTrade[];
   signals: SymbolSignals[];
+  /** Classification metrics of each symbol's out-of-sample rows (classifier strategies). */
+  oosBySymbol: Map<string, Record<string, number>>;
 }
 
 function backtestMetrics(report: BacktestReport): BacktestMetrics {
@@ -110,55 +106,45 @@ export function strategyCalendar(config: StrategyConfig, bars: readonly Bars[]):
   return bars.some((b) => inferCalendar(b.time) === 'crypto') ? 'crypto' : 'equity';
 }
 
+/** Target positions of one symbol at some of its bars (decided at those bars' closes). */
+export interface PositionSeries {
+  bars: Bars;
+  /** Bar indices of the decisions, ascending. */
+  barIndex: ArrayLike<number>;
+  /** Target position (−1, 0 or 1) decided at each of those bars. */
+  positions: ArrayLike<number>;
+}
+
+/** What a backtest of position series gives: each symbol's own and their equal-weight portfolio. */
+export interface PositionsBacktest {
+  symbols: SymbolBacktest[];
+  portfolio: Portfolio;
+  portfolioBacktest: BacktestMetrics;
+  portfolioBuyAndHold: BuyAndHoldMetrics;
+  trades: PositionTrade[];
+}
+
 /**
- * Turns the stitched out-of-sample probabilities into positions with the one rule
- * (`positionsFromProbabilities`, the same code `predict` and `serve` use), backtests each symbol
- * over its scored bars with the vectorized engine (next-open fills, fees and slippage), and merges
- * the symbols into an equal-weight portfolio. Every table number comes from the same arrays the
- * charts draw.
+ * Backtests position series the one way every strategy kind is backtested: each symbol over its
+ * decided bars (plus the bar its last decision fills on) with the vectorized engine (next-open
+ * fills, the strategy's fees and slippage), then the symbols' equal-weight portfolio. Symbols
+ * without decisions are left out.
  */
-export function backtestOutOfSample(
+export function backtestPositions(
   config: StrategyConfig,
-  data: StrategyDataset,
-  walkForward: WalkForwardResult<unknown>,
-): StrategyBacktest {
-  const { dataset, barIndex, labels } = data;
-  const k = labels.numClasses;
-  const proba = walkForward.proba!;
-  const calendar = strategyCalendar(config, data.bars);
+  series: readonly PositionSeries[],
+  calendar: MarketCalendar,
+): PositionsBacktest {
   const annualization = { timeframe: config.data.resample ?? config.data.timeframe, calendar };
   const cost = config.backtest.feesBps + config.backtest.slippageBps;
-  const metrics = classificationMetrics(k, labels.upClass);
-  const symbolRows = data.bars.map(() => [] as number[]);
-  for (const row of walkForward.testedRows) symbolRows[dataset.symbolIndex?.[row] ?? 0]!.push(row);
-
-  const signals: SymbolSignals[] = [];
   const symbols: SymbolBacktest[] = [];
-  data.bars.forEach((bars, s) => {
-    const rows = symbolRows[s]!;
-    if (rows.length === 0) return;
-    const rowProba = new Float64Array(rows.length * k);
-    rows.forEach((row, j) => {
-      rowProba.set(proba.subarray(row * k, row * k + k), j * k);
-    });
-    const rowPositions = positionsFromProbabilities(rowProba, labels, config.backtest);
-    const at = Int32Array.from(rows, (row) => barIndex[row]!);
-    signals.push({
-      symbol: bars.symbol,
-      time: Float64Array.from(at, (i) => bars.time[i]!),
-      proba: rowProba,
-      positions: rowPositions,
-      fold: Int32Array.from(rows, (row) => walkForward.rowFold[row]!),
-      close: Float64Array.from(at, (i) => bars.close[i]!),
-    });
-
-    const first = at[0]!;
-    const end = Math.min(bars.time.length, at[at.length - 1]! + 2);
+  for (const { bars, barIndex, positions: decided } of series) {
+    if (barIndex.length === 0) continue;
+    const first = barIndex[0]!;
+    const end = Math.min(bars.time.length, barIndex[barIndex.length - 1]! + 2);
     const window = sliceBars(bars, first, end);
     const positions = new Float64Array(end - first);
-    at.forEach((i, j) => {
-      positions[i - first] = rowPositions[j]!;
-    });
+    for (let j = 0; j < barIndex.length; j++) positions[barIndex[j]! - first] = decided[j]!;
     const run = vectorizedBacktest(window, positions, {
       feesBps: config.backtest.feesBps,
       slippageBps: config.backtest.slippageBps,
@@ -170,8 +156,6 @@ export function backtestOutOfSample(
       { initialCash: run.initialCash, equity: run.equity, returns: run.returns, units: run.units, trades },
       annualization,
     );
-    const y = Float64Array.from(rows, (row) => dataset.y[row]!);
-    const predicted = Float64Array.from(rows, (row) => walkForward.predictions[row]!);
     symbols.push({
       symbol: bars.symbol,
       bars: window,
@@ -182,16 +166,10 @@ export function backtestOutOfSample(
       equity: run.equity,
       holdEquity,
       trades,
-      oos: Object.fromEntries(
-        Object.entries(metrics).map(([name, metric]) => [
-          name,
-          metric.fn(y, metric.input === 'proba' ? rowProba : predicted, k),
-        ]),
-      ),
       backtest: backtestMetrics(report),
       buyAndHold: buyAndHoldMetrics(holdReturns, holdEquity, annualization),
     });
-  });
+  }
   const portfolio = mergePortfolio(
     symbols.map((s) => ({
       time: s.bars.time,
@@ -208,12 +186,75 @@ export function backtestOutOfSample(
     annualization,
   );
   return {
-    calendar,
     symbols,
     portfolio,
     portfolioBacktest: backtestMetrics(portfolioReport),
     portfolioBuyAndHold: buyAndHoldMetrics(portfolio.holdReturns, portfolio.holdEquity, annualization),
     trades,
-    signals,
   };
+}
+
+/** Positions at bar indices from a symbol's signals (signals are a subset of its bars, in time order). */
+export function signalSeries(bars: Bars, signals: SymbolSignals): PositionSeries {
+  const barIndex = new Int32Array(signals.time.length);
+  for (let i = 0; i < signals.time.length; i++) barIndex[i] = lowerBound(bars.time, signals.time[i]!);
+  return { bars, barIndex, positions: signals.positions };
+}
+
+/**
+ * Turns the stitched out-of-sample probabilities into positions with the one rule
+ * (`positionsFromProbabilities`, the same code `predict` and `serve` use), backtests them with
+ * {@link backtestPositions}, and scores each symbol's out-of-sample rows. Every table number comes
+ * from the same arrays the charts draw.
+ */
+export function backtestOutOfSample(
+  config: StrategyConfig,
+  data: StrategyDataset,
+  walkForward: WalkForwardResult<unknown>,
+): StrategyBacktest {
+  const { dataset, barIndex, labels } = data;
+  const k = labels.numClasses;
+  const proba = walkForward.proba!;
+  const calendar = strategyCalendar(config, data.bars);
+  const metrics = classificationMetrics(k, labels.upClass);
+  const symbolRows = data.bars.map(() => [] as number[]);
+  for (const row of walkForward.testedRows) symbolRows[dataset.symbolIndex?.[row] ?? 0]!.push(row);
+
+  const signals: SymbolSignals[] = [];
+  const oosBySymbol = new Map<string, Record<string, number>>();
+  data.bars.forEach((bars, s) => {
+    const rows = symbolRows[s]!;
+    if (rows.length === 0) return;
+    const rowProba = new Float64Array(rows.length * k);
+    rows.forEach((row, j) => {
+      rowProba.set(proba.subarray(row * k, row * k + k), j * k);
+    });
+    const at = Int32Array.from(rows, (row) => barIndex[row]!);
+    signals.push({
+      symbol: bars.symbol,
+      time: Float64Array.from(at, (i) => bars.time[i]!),
+      proba: rowProba,
+      positions: positionsFromProbabilities(rowProba, labels, config.backtest),
+      fold: Int32Array.from(rows, (row) => walkForward.rowFold[row]!),
+      close: Float64Array.from(at, (i) => bars.close[i]!),
+    });
+    const y = Float64Array.from(rows, (row) => dataset.y[row]!);
+    const predicted = Float64Array.from(rows, (row) => walkForward.predictions[row]!);
+    oosBySymbol.set(
+      bars.symbol,
+      Object.fromEntries(
+        Object.entries(metrics).map(([name, metric]) => [
+          name,
+          metric.fn(y, metric.input === 'proba' ? rowProba : predicted, k),
+        ]),
+      ),
+    );
+  });
+  const bySymbol = new Map(data.bars.map((bars) => [bars.symbol, bars]));
+  const backtest = backtestPositions(
+    config,
+    signals.map((x) => signalSeries(bySymbol.get(x.symbol)!, x)),
+    calendar,
+  );
+  return { calendar, ...backtest, signals, oosBySymbol };
 }

@@ -1,25 +1,17 @@
 import {
-  backtestReport,
-  mergePortfolio,
-  type PortfolioPart,
-  positionTrades,
-  vectorizedBacktest,
-} from '@candlelab/backtest';
-import {
   type Bars,
   ConfigError,
+  type MarketCalendar,
   NotEnoughDataError,
   type ProgressCallback,
   Rng,
-  sliceBars,
   ValidationError,
 } from '@candlelab/core';
 import { TradingEnv } from '@candlelab/env';
 import { computeFeatures, StandardScaler } from '@candlelab/features';
-import { equityFromReturns } from '@candlelab/metrics';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { type IndexRange, rangesToIndices, type Split } from '@candlelab/validation';
-import { type SymbolSignals, strategyCalendar } from './backtestStage.js';
+import { backtestPositions, type PositionSeries, type SymbolSignals, strategyCalendar } from './backtestStage.js';
 import { type PpoModelConfig, ppoAgentConfig, ppoModelConfig } from './ppoModelConfig.js';
 import { type PpoEnvSpec, ppoActionNames, ppoEnvSpec, standardizedFeatureRows } from './ppoPredict.js';
 import type { StrategyConfig } from './strategyConfig.js';
@@ -126,7 +118,8 @@ interface PpoContext {
   allowShort: boolean;
   feesBps: number;
   slippageBps: number;
-  annualization: { timeframe: string; calendar: 'crypto' | 'equity' };
+  config: StrategyConfig;
+  calendar: MarketCalendar;
 }
 
 /** Bars `first..last` (inclusive) of one symbol that a set of dataset rows covers. */
@@ -140,13 +133,6 @@ interface PolicyRun {
   barIndex: Int32Array;
   positions: Float64Array;
   probabilities: Float64Array;
-}
-
-/** One symbol's positions for the backtest. */
-interface PositionSeries {
-  bars: Bars;
-  barIndex: Int32Array;
-  positions: Float64Array;
 }
 
 function ppoContext(config: StrategyConfig, data: StrategyDataset): PpoContext {
@@ -170,10 +156,8 @@ function ppoContext(config: StrategyConfig, data: StrategyDataset): PpoContext {
     allowShort: config.backtest.allowShort,
     feesBps: config.backtest.feesBps,
     slippageBps: config.backtest.slippageBps,
-    annualization: {
-      timeframe: config.data.resample ?? config.data.timeframe,
-      calendar: strategyCalendar(config, data.bars),
-    },
+    config,
+    calendar: strategyCalendar(config, data.bars),
   };
 }
 
@@ -276,41 +260,15 @@ const agentAct = (agent: PPO) => (observation: Float64Array) => {
  * the close, filled at the next open, the strategy's fees and slippage; bars from the first
  * decision to the fill of the last) and merges the symbols into an equal-weight portfolio.
  */
+/** A policy's positions backtested exactly like every strategy's (`backtestPositions`), as portfolio metrics. */
 function policyMetrics(ctx: PpoContext, series: readonly PositionSeries[]): PpoPolicyMetrics {
-  const parts: PortfolioPart[] = [];
-  const trades = [];
-  for (const { bars, barIndex, positions } of series) {
-    if (barIndex.length === 0) continue;
-    const first = barIndex[0]!;
-    const end = Math.min(bars.time.length, barIndex[barIndex.length - 1]! + 2);
-    const window = sliceBars(bars, first, end);
-    const targets = new Float64Array(end - first);
-    barIndex.forEach((bar, j) => {
-      targets[bar - first] = positions[j]!;
-    });
-    const run = vectorizedBacktest(window, targets, { feesBps: ctx.feesBps, slippageBps: ctx.slippageBps });
-    const holdReturns = window.close.map((c, i) => (i === 0 ? 0 : c / window.close[i - 1]! - 1));
-    trades.push(...positionTrades(window, targets, ctx.feesBps + ctx.slippageBps));
-    parts.push({
-      time: window.time,
-      returns: run.returns,
-      holdReturns,
-      positions: run.units,
-      equity: run.equity,
-      holdEquity: equityFromReturns(holdReturns).subarray(1),
-    });
-  }
-  const portfolio = mergePortfolio(parts);
-  const report = backtestReport(
-    { initialCash: 1, equity: portfolio.equity, returns: portfolio.returns, exposure: portfolio.exposure, trades },
-    ctx.annualization,
-  );
+  const { portfolioBacktest } = backtestPositions(ctx.config, series, ctx.calendar);
   return {
-    sharpe: report.sharpe,
-    winRate: report.winRate,
-    totalReturn: report.totalReturn,
-    maxDrawdown: report.maxDrawdown,
-    trades: report.numberOfTrades,
+    sharpe: portfolioBacktest.sharpe,
+    winRate: portfolioBacktest.winRate,
+    totalReturn: portfolioBacktest.totalReturn,
+    maxDrawdown: portfolioBacktest.maxDrawdown,
+    trades: portfolioBacktest.trades,
   };
 }
 
@@ -550,7 +508,7 @@ export async function runPpoFolds(
       symbol: bars.symbol,
       time: Float64Array.from(series.barIndex, (i) => bars.time[i]!),
       proba: Float64Array.from(probabilities),
-      positions: series.positions,
+      positions: Float64Array.from(series.positions),
       fold: Int32Array.from(fold),
       close: Float64Array.from(series.barIndex, (i) => bars.close[i]!),
     });

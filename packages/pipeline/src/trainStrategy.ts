@@ -399,7 +399,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
         oosRows: signals.time.length,
         oosStart: signals.time[0]!,
         oosEnd: signals.time[signals.time.length - 1]!,
-        oos: s.oos,
+        oos: backtest.oosBySymbol.get(s.symbol) ?? {},
         backtest: s.backtest,
         buyAndHold: s.buyAndHold,
       };
