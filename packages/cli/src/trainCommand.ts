@@ -131,8 +131,31 @@ function printTrainResult(out: Output, result: TrainResult): void {
     `\n${result.datasetRows} rows × ${result.features} features, ${result.folds.length} fold(s) on ${result.workers} thread(s), out of sample ${day(result.oosStart)} → ${day(result.oosEnd)} (${result.oosRows} rows)`,
   );
   print(out, `timings (ms) ${JSON.stringify(result.timingsMs)}\n`);
-  print(out, 'Out of sample (only test rows of each fold):');
-  print(out, formatTable([{ ...rounded(result.oos) }]));
+  if (result.ppo) {
+    print(out, 'PPO agent vs baselines on the same out-of-sample windows (equal-weight over the symbols):');
+    const { agent, buyAndHold, random, seedSpread } = result.ppo.oos;
+    print(
+      out,
+      formatTable([
+        { policy: 'agent', ...rounded({ ...agent }) },
+        { policy: 'buy & hold', ...rounded({ ...buyAndHold }) },
+        { policy: 'random', ...rounded({ ...random }) },
+        {
+          policy: 'agent, worst seed',
+          sharpe: round(seedSpread.sharpe.min),
+          totalReturn: round(seedSpread.totalReturn.min),
+        },
+        {
+          policy: 'agent, best seed',
+          sharpe: round(seedSpread.sharpe.max),
+          totalReturn: round(seedSpread.totalReturn.max),
+        },
+      ]),
+    );
+  } else {
+    print(out, 'Out of sample (only test rows of each fold):');
+    print(out, formatTable([{ ...rounded(result.oos) }]));
+  }
   print(out, '\nBacktest of out-of-sample signals vs buy-and-hold:');
   print(
     out,

@@ -1,4 +1,4 @@
-import { type Classifier, ModelFormatError } from '@candlelab/core';
+import { type Classifier, InvalidParameterError, ModelFormatError } from '@candlelab/core';
 import { Gbdt, GbdtEnsemble } from '@candlelab/gbdt';
 import { initBackend, MlpClassifier } from '@candlelab/nn';
 import type { StrategyConfig } from './strategyConfig.js';
@@ -29,6 +29,12 @@ export function createModel(config: ModelConfig, numClasses: number, seed: numbe
       const { backend: _backend, ...params } = config.params;
       return new MlpClassifier({ ...params, numClasses, seed });
     }
+    case 'ppo':
+      throw new InvalidParameterError(
+        'model.kind',
+        'ppo',
+        'a PPO strategy trains agents (runPpoFolds), not a classifier',
+      );
   }
 }
 

@@ -3,6 +3,7 @@ import {
   InvalidParameterError,
   ModelFormatError,
   NotEnoughDataError,
+  sliceBars,
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
@@ -113,6 +114,9 @@ export function standardizedFeatureRows(
 }
 
 /** The position an agent holds: −1, 0 or 1, and (when not flat) the fill price it entered at. */
+/** The agent's environment spec (window, features, standardisation, costs), stored beside the model. */
+export const PPO_ENV_FILE = 'ppo_env.json';
+
 export interface PpoPositionState {
   position: number;
   /**
@@ -209,4 +213,37 @@ function checkPosition(allowShort: boolean, current: PpoPositionState): void {
       current.entryPrice,
       'expected the entry fill price (> 0) of the open position',
     );
+}
+
+/**
+ * The agent's decision on the last bar when its position is not known from a live log: the
+ * deterministic policy replayed from flat over the last `replayBars` bars (default the training
+ * episode length), its own positions and entry fills fed back, as `TradingEnv` evaluates it.
+ */
+export function replayPpo(
+  agent: PPO | PpoModelJson,
+  envSpec: unknown,
+  bars: Bars,
+  featureColumns: { names: readonly string[]; columns: readonly Float64Array[] },
+  replayBars?: number,
+): PpoPrediction {
+  const { spec } = parsePpoEnvSpec(envSpec);
+  const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
+  const n = bars.time.length;
+  const warm = featureColumns.columns.reduce((first, column) => {
+    let t = 0;
+    while (t < n && !Number.isFinite(column[t]!)) t++;
+    return Math.max(first, t);
+  }, 0);
+  const start = Math.max(warm + spec.window - 1, n - (replayBars ?? 512));
+  if (start >= n) throw new NotEnoughDataError(`${bars.symbol} bars to replay the agent`, start + 1, n);
+  let current: PpoPositionState = { position: 0 };
+  let last: PpoPrediction | undefined;
+  for (let t = start; t < n; t++) {
+    const columns = featureColumns.columns.map((c) => c.subarray(0, t + 1));
+    last = predictPpo(policy, envSpec, sliceBars(bars, 0, t + 1), { names: featureColumns.names, columns }, current);
+    if (last.position !== current.position && t + 1 < n)
+      current = { position: last.position, entryPrice: bars.open[t + 1]! * (1 + last.position * spec.slippage) };
+  }
+  return last!;
 }

@@ -1,10 +1,14 @@
-import { InvalidParameterError, StoreError } from '@candlelab/core';
+import { type Bars, InvalidParameterError, ModelFormatError, StoreError } from '@candlelab/core';
+import { computeFeatures } from '@candlelab/features';
 import { labelClasses } from '@candlelab/labels';
-import type { Manifest, ModelStore } from '@candlelab/registry';
+import type { PpoModelJson } from '@candlelab/ppo';
+import type { LoadedModel, Manifest, ModelStore } from '@candlelab/registry';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { loadModel } from './modelStage.js';
+import { ppoModelConfig } from './ppoModelConfig.js';
+import { PPO_ENV_FILE, ppoActionNames, replayPpo } from './ppoPredict.js';
 import { type LatestPrediction, predictLatest } from './predictLatest.js';
-import { type LoadedStrategy, parseStrategy } from './strategyConfig.js';
+import { type LoadedStrategy, parseStrategy, type StrategyConfig } from './strategyConfig.js';
 import { strategyBars, strategyFeatureSet } from './strategyDataset.js';
 
 export interface PredictSignalOptions {
@@ -67,10 +71,11 @@ export async function predictSignal(options: PredictSignalOptions): Promise<Pred
     );
   // Features, labels and the position rule are the ones the model was trained and backtested with.
   const trained = parseStrategy(stored.config, `${stored.manifest.id}/config.yaml`);
-  const classes = labelClasses(trained.labels);
-  const model = await loadModel(stored.model);
   const loadedBars = await loadStrategyBars(strategy.config.data, [symbol], strategy.baseDir);
   const bars = strategyBars(trained, loadedBars.get(symbol)!.bars);
+  if (trained.model.kind === 'ppo') return predictPpoSignal(stored, trained, bars);
+  const classes = labelClasses(trained.labels);
+  const model = await loadModel(stored.model);
   const prediction = predictLatest(
     model,
     bars,
@@ -80,4 +85,34 @@ export async function predictSignal(options: PredictSignalOptions): Promise<Pred
     stored.manifest.id,
   );
   return { ...prediction, model: stored.manifest, classes: classes.classes };
+}
+
+/**
+ * A PPO agent's signal: its action on the last bar, with every action's probability, after
+ * replaying its own positions from flat over the last episode length of bars (`replayPpo`).
+ */
+function predictPpoSignal(stored: LoadedModel, trained: StrategyConfig, bars: Bars): PredictedSignal {
+  const file = stored.extraFiles[PPO_ENV_FILE];
+  if (!file) throw new ModelFormatError(`${stored.manifest.id}: ${PPO_ENV_FILE} is missing, so the agent cannot act`);
+  const envSpec: unknown = JSON.parse(new TextDecoder().decode(file));
+  const { env } = ppoModelConfig(trained);
+  const decision = replayPpo(
+    stored.model as unknown as PpoModelJson,
+    envSpec,
+    bars,
+    computeFeatures(bars, strategyFeatureSet(trained)),
+    env.episodeLength,
+  );
+  const probability = decision.probabilities[decision.action] ?? 0;
+  const action = decision.position > 0 ? 'buy' : decision.position < 0 ? 'sell' : 'hold';
+  return {
+    time: decision.time,
+    symbol: bars.symbol,
+    probabilities: decision.probabilities,
+    decision: { position: decision.position as -1 | 0 | 1, action, confidence: probability },
+    missingFeatures: [],
+    signal: { time: decision.time, symbol: bars.symbol, action, confidence: probability, source: stored.manifest.id },
+    model: stored.manifest,
+    classes: ppoActionNames(env.actionScheme, trained.backtest.allowShort),
+  };
 }

@@ -9,6 +9,7 @@ import { BACKEND_NAMES, MlpOptionsSchema } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { PpoModelConfigSchema } from './ppoModelConfig.js';
 import { SHADOW_METRICS, ShadowConfigSchema } from './shadowStage.js';
 import { STRATEGY_METRIC_NAMES } from './strategyMetrics.js';
 
@@ -153,6 +154,7 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
         .prefault({}),
     })
     .strict(),
+  PpoModelConfigSchema,
 ]);
 
 export const ValidationConfigSchema = z.discriminatedUnion('method', [

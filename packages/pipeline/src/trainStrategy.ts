@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Classifier, MarketCalendar, ProgressCallback } from '@candlelab/core';
+import type { Classifier, MarketCalendar, ModelJson, ProgressCallback } from '@candlelab/core';
 import { sliceRows } from '@candlelab/core';
 import type { RowReport } from '@candlelab/features';
 import { hashBars, type Manifest, ModelRegistry, openModelStore } from '@candlelab/registry';
@@ -15,12 +15,17 @@ import {
   type BacktestMetrics,
   type BuyAndHoldMetrics,
   backtestOutOfSample,
+  backtestPositions,
   type StrategyBacktest,
   type SymbolSignals,
+  signalSeries,
+  strategyCalendar,
 } from './backtestStage.js';
 import { checkStrategy } from './checkStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
+import { PPO_ENV_FILE } from './ppoPredict.js';
+import { type PpoFoldResult, type PpoFolds, runPpoFolds, trainFinalPpo } from './ppoStage.js';
 import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
 import { isPostgresLocation, registryLocation } from './registryLocation.js';
 import { renderReport } from './renderReport.js';
@@ -58,6 +63,15 @@ export interface SymbolData {
   fetched: number;
   gaps: number;
   rows: RowReport;
+}
+
+/** A PPO strategy's out-of-sample comparison (see `runPpoFolds`). */
+export interface PpoSummary {
+  /** Action names (the columns of the predictions CSV). */
+  actions: string[];
+  oos: PpoFolds['oos'];
+  /** Seed of the deployed agent (median selection Sharpe on the held-out newest rows). */
+  finalSeed: number;
 }
 
 export interface ImportanceRow {
@@ -121,6 +135,8 @@ export interface TrainResult {
   metrics: Record<StrategyMetricName, number> & Partial<Record<ShadowMetricName, number>>;
   /** Shadow trading of every out-of-sample entry, with `shadow:` in the strategy. */
   shadow?: ShadowReport;
+  /** PPO strategies: the agent against buy-and-hold and a random policy on the same windows, and the seed spread. */
+  ppo?: PpoSummary;
   importance: ImportanceRow[];
   gates: GateReport;
   model?: Manifest;
@@ -153,7 +169,20 @@ export type TrainResultJson = Omit<TrainResult, 'signals' | 'foldModels' | 'shad
 /** The @candlelab packages whose code computes a model, with their versions (stored in the manifest). */
 function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
-  const names = ['core', 'data', 'indicators', 'fuzzy', 'labels', 'features', 'gbdt', 'nn', 'validation', 'backtest'];
+  const names = [
+    'core',
+    'data',
+    'indicators',
+    'fuzzy',
+    'labels',
+    'features',
+    'gbdt',
+    'nn',
+    'env',
+    'ppo',
+    'validation',
+    'backtest',
+  ];
   return Object.fromEntries(
     [...names.map((name) => `@candlelab/${name}`), '@candlelab/pipeline'].map((name) => [
       name,
@@ -197,22 +226,128 @@ async function finalModelStage(config: StrategyConfig, data: StrategyDataset, sp
   return model;
 }
 
-/** The metrics gates read, from the stitched out-of-sample predictions and the portfolio backtest. */
-function gateMetrics(folds: StrategyFolds, backtest: StrategyBacktest): Record<StrategyMetricName, number> {
-  const { walkForward } = folds;
+/**
+ * The metrics gates read: the portfolio backtest, buy-and-hold, and the stitched out-of-sample
+ * classification metrics (`oos…`; NaN for strategy kinds without classes, such as PPO).
+ */
+function gateMetrics(model: ModelStages, backtest: StrategyBacktest): Record<StrategyMetricName, number> {
   const totalReturn = backtest.portfolioBacktest.totalReturn;
   const buyAndHoldReturn = backtest.portfolioBuyAndHold.totalReturn;
-  const oos = prefixed('oos', walkForward.metrics) as Record<
-    'oosAccuracy' | 'oosF1Macro' | 'oosLogLoss' | 'oosAuc',
-    number
-  >;
+  const oos = (name: string) => model.oos[name] ?? Number.NaN;
   return {
     ...backtest.portfolioBacktest,
     buyAndHoldReturn,
     excessReturn: totalReturn - buyAndHoldReturn,
-    ...oos,
+    oosAccuracy: oos('accuracy'),
+    oosF1Macro: oos('f1Macro'),
+    oosLogLoss: oos('logLoss'),
+    oosAuc: oos('auc'),
+    oosRows: model.oosRows,
+    folds: model.folds.length,
+  };
+}
+
+/** What a model kind's stages hand to the common tail (gates, report, registry). */
+interface ModelStages {
+  folds: FoldSummary[];
+  workers: number;
+  /** Stitched out-of-sample classification metrics ({} for PPO). */
+  oos: Record<string, number>;
+  oosRows: number;
+  backtest: StrategyBacktest;
+  importance: ImportanceRow[];
+  /** The deployable model and the files it needs beside `model.json`. */
+  final: { json: ModelJson; files: Record<string, string> };
+  /** Column names of the out-of-sample probabilities (classes, or PPO actions). */
+  columns: readonly string[];
+  foldModels?: Classifier[];
+  ppo?: PpoSummary;
+}
+
+type Stage = <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
+
+/** Classifier strategies (gbdt, ensemble, nn): folds, the one rule, importance, the final model. */
+async function classifierStages(
+  config: StrategyConfig,
+  data: StrategyDataset,
+  splits: Split[],
+  stage: Stage,
+  progress: ProgressCallback,
+): Promise<ModelStages> {
+  await prepareModelRuntime(config.model);
+  const folds = await stage('validate', () => runStrategyFolds(config, data, splits, progress));
+  const backtest = await stage('backtest', () => backtestOutOfSample(config, data, folds.walkForward));
+  const importance = await stage('importance', () => importanceStage(config, data, splits, folds));
+  const finalModel = await stage('final model', async () => {
+    progress({ phase: 'final model', done: 0, total: 1 });
+    const model = await finalModelStage(config, data, splits);
+    progress({ phase: 'final model', done: 1, total: 1 });
+    return model;
+  });
+  const { walkForward } = folds;
+  return {
+    folds: walkForward.folds.map((f) => ({
+      fold: f.fold,
+      trainRows: f.trainRows,
+      validationRows: f.validationRows,
+      testRows: f.testRows,
+      testStart: f.testStart,
+      testEnd: f.testEnd,
+      metrics: f.metrics,
+    })),
+    workers: folds.workers,
+    oos: walkForward.metrics,
     oosRows: walkForward.testedRows.length,
-    folds: walkForward.folds.length,
+    backtest,
+    importance,
+    final: { json: finalModel.toJSON(), files: {} },
+    columns: data.labels.classes,
+    foldModels: folds.models,
+  };
+}
+
+/** PPO strategies: agents per fold and seed, their positions backtested like any strategy's, the final agent. */
+async function ppoStages(
+  config: StrategyConfig,
+  data: StrategyDataset,
+  splits: Split[],
+  stage: Stage,
+  progress: ProgressCallback,
+): Promise<ModelStages> {
+  const ppo = await stage('validate', () => runPpoFolds(config, data, splits, progress));
+  const backtest = await stage('backtest', (): StrategyBacktest => {
+    const calendar = strategyCalendar(config, data.bars);
+    const bySymbol = new Map(data.bars.map((bars) => [bars.symbol, bars]));
+    const series = ppo.signals.map((x) => signalSeries(bySymbol.get(x.symbol)!, x));
+    return { calendar, ...backtestPositions(config, series, calendar), signals: ppo.signals, oosBySymbol: new Map() };
+  });
+  const final = await stage('final model', () => trainFinalPpo(config, data, progress));
+  const spread = (f: PpoFoldResult) => ({
+    ...f.agent,
+    sharpeSeedMin: f.spread.sharpe.min,
+    sharpeSeedMax: f.spread.sharpe.max,
+    buyAndHoldSharpe: f.buyAndHold.sharpe,
+    randomSharpe: f.random.sharpe,
+    chosenSeed: f.chosenSeed,
+  });
+  return {
+    folds: ppo.folds.map((f) => ({
+      fold: f.fold,
+      trainRows: f.trainRows,
+      validationRows: f.validationRows,
+      testRows: f.testRows,
+      testStart: f.testStart,
+      testEnd: f.testEnd,
+      metrics: spread(f),
+    })),
+    workers: 1,
+    oos: {},
+    oosRows: ppo.signals.reduce((sum, x) => sum + x.time.length, 0),
+    backtest,
+    importance: [],
+    final: { json: { ...final.agent }, files: { [PPO_ENV_FILE]: `${JSON.stringify(final.envSpec, null, 2)}\n` } },
+    columns: ppo.actions,
+    ppo: { actions: ppo.actions, oos: ppo.oos, finalSeed: final.seed },
   };
 }
 
@@ -257,7 +392,14 @@ function reportStage(config: StrategyConfig, result: TrainResult, backtest: Stra
     title: `${config.name} · ${result.symbols.join(', ')} ${result.timeframe}`,
     subtitle: `out of sample ${day(result.oosStart)} → ${day(result.oosEnd)} · ${result.folds.length} folds · ${result.oosRows} test rows · ${result.calendar} calendar · seed ${result.seed}`,
     sections: backtest.symbols.length > 1 ? [portfolio, ...symbolSections] : symbolSections,
-    tables: { 'Out-of-sample model (all symbols)': result.oos },
+    tables: result.ppo
+      ? Object.fromEntries(
+          (['agent', 'buyAndHold', 'random'] as const).map((policy) => [
+            `PPO out of sample: ${policy === 'agent' ? 'the agent' : policy === 'buyAndHold' ? 'buy and hold' : 'a random policy'}`,
+            { ...result.ppo!.oos[policy] },
+          ]),
+        )
+      : { 'Out-of-sample model (all symbols)': result.oos },
     folds: result.folds.map((f) => ({
       fold: f.fold + 1,
       trainRows: f.trainRows,
@@ -336,26 +478,23 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
       featureSet,
     );
   });
-  await prepareModelRuntime(config.model);
   const splits = strategySplits(config, data.dataset);
-  const folds = await stage('validate', () => runStrategyFolds(config, data, splits, progress));
-  const backtest = await stage('backtest', () => backtestOutOfSample(config, data, folds.walkForward));
-  const importance = await stage('importance', () => importanceStage(config, data, splits, folds));
-  const finalModel = await stage('final model', async () => {
-    progress({ phase: 'final model', done: 0, total: 1 });
-    const model = await finalModelStage(config, data, splits);
-    progress({ phase: 'final model', done: 1, total: 1 });
-    return model;
-  });
+  const model = await (config.model.kind === 'ppo' ? ppoStages : classifierStages)(
+    config,
+    data,
+    splits,
+    stage,
+    progress,
+  );
+  const { backtest, importance } = model;
 
   const shadow = config.shadow
     ? await stage('shadow', () => shadowStage(config, config.shadow!, data, backtest.signals, importance))
     : undefined;
 
-  const { walkForward } = folds;
-  const metrics = { ...gateMetrics(folds, backtest), ...(shadow ? shadowMetrics(shadow) : {}) };
+  const metrics = { ...gateMetrics(model, backtest), ...(shadow ? shadowMetrics(shadow) : {}) };
   const gates = evaluateGates(config.gates, metrics);
-  const tested = walkForward.testedRows;
+  const scored = backtest.signals.flatMap((x) => [x.time[0]!, x.time[x.time.length - 1]!]);
   const result: TrainResult = {
     strategy: config.name,
     symbols,
@@ -375,21 +514,13 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
     }),
     datasetRows: data.dataset.y.length,
     features: data.dataset.featureNames.length,
-    folds: walkForward.folds.map((f) => ({
-      fold: f.fold,
-      trainRows: f.trainRows,
-      validationRows: f.validationRows,
-      testRows: f.testRows,
-      testStart: f.testStart,
-      testEnd: f.testEnd,
-      metrics: f.metrics,
-    })),
-    workers: folds.workers,
-    oosRows: tested.length,
-    oosStart: data.dataset.time[tested[0]!]!,
-    oosEnd: data.dataset.time[tested[tested.length - 1]!]!,
+    folds: model.folds,
+    workers: model.workers,
+    oosRows: model.oosRows,
+    oosStart: Math.min(...scored),
+    oosEnd: Math.max(...scored),
     firstRowTime: data.dataset.time[0]!,
-    oos: walkForward.metrics,
+    oos: model.oos,
     backtest: backtest.portfolioBacktest,
     buyAndHold: backtest.portfolioBuyAndHold,
     perSymbol: backtest.symbols.map((s) => {
@@ -410,7 +541,8 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
     timingsMs: timings,
     signals: backtest.signals,
   };
-  if (options.keepFoldModels) result.foldModels = folds.models;
+  if (options.keepFoldModels && model.foldModels) result.foldModels = model.foldModels;
+  if (model.ppo) result.ppo = model.ppo;
   if (shadow) result.shadow = shadow;
 
   if (options.register ?? true) {
@@ -422,7 +554,7 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
           strategy: config.name,
           symbol: symbols.join('+'),
           timeframe: result.timeframe as StrategyConfig['data']['timeframe'],
-          model: finalModel.toJSON(),
+          model: model.final.json,
           metrics,
           featureImportance: importance,
           config: loaded.text,
@@ -440,8 +572,9 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
             seed: config.seed,
           },
           extraFiles: {
+            ...model.final.files,
             'report.html': reportStage(config, result, backtest),
-            [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, data.labels.classes),
+            [PREDICTIONS_FILE]: predictionsCsv(backtest.signals, model.columns),
             ...(shadow
               ? {
                   [SHADOW_FILE]: `${JSON.stringify({ ...shadow, trades: undefined }, null, 2)}\n`,
