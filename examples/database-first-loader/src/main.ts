@@ -2,16 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowerBound, timeframeToMs } from '@candlelab/core';
 import { DuckDbStore, FileSource, type LoadReport, loadBars } from '@candlelab/data';
+import { BUNDLED_BTC_HOURLY, type DataFile, loadDataFile, runExampleCli } from '@candlelab/example-data';
 
-/** Binance BTC/USDT 1h candles bundled with the repo (see fixtures/README.md). */
-const BTC_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/BTC_USDT-1h.json.gz', import.meta.url));
 const DAY_MS = 86_400_000;
 
 export interface LoaderExampleOptions {
+  /** The candle file the source reads. Default: the bundled Binance BTC/USDT 1h fixture. */
+  data?: DataFile;
   /** DuckDB file. Default: a fresh file in a temporary folder, removed afterwards. */
   dbPath?: string;
-  /** First bar wanted, UTC ms. Default 2022-01-01. */
+  /** First bar wanted, UTC ms. Default: `days + extendDays` days before the file's last bar. */
   start?: number;
   /** Days loaded by the first two runs. Default 180. */
   days?: number;
@@ -45,17 +47,20 @@ export interface LoaderExampleResult {
  * range and fetches only the part never fetched.
  */
 export async function run(options: LoaderExampleOptions = {}): Promise<LoaderExampleResult> {
-  const start = options.start ?? Date.UTC(2022, 0, 1);
-  const end = start + (options.days ?? 180) * DAY_MS;
-  const extendedEnd = end + (options.extendDays ?? 30) * DAY_MS;
+  const data = options.data ?? BUNDLED_BTC_HOURLY;
+  const days = options.days ?? 180;
+  const extendDays = options.extendDays ?? 30;
+  const start = options.start ?? (await defaultStart(data, days + extendDays));
+  const end = start + days * DAY_MS;
+  const extendedEnd = end + extendDays * DAY_MS;
   const tempDir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'candlelab-loader-')) : undefined;
   const dbPath = options.dbPath ?? join(tempDir!, 'candles.duckdb');
-  const request = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' as const };
+  const request = { exchange: 'file', symbol: data.symbol, timeframe: data.timeframe };
 
   const loadOnce = async (label: string, from: number, to: number): Promise<LoadRun> => {
     const store = await DuckDbStore.open({ path: dbPath });
     try {
-      const source = new FileSource({ path: BTC_HOURLY, symbol: 'BTC/USDT', timeframe: '1h', id: 'binance' });
+      const source = new FileSource({ path: data.path, symbol: data.symbol, timeframe: data.timeframe });
       const started = performance.now();
       const { bars, report } = await loadBars({ ...request, start: from, end: to }, { store, source });
       const ms = performance.now() - started;
@@ -88,6 +93,15 @@ export async function run(options: LoaderExampleOptions = {}): Promise<LoaderExa
   }
 }
 
+/** The bar open `spanDays` before the end of the file's last bar (or its first bar, if the file is shorter). */
+async function defaultStart(data: DataFile, spanDays: number): Promise<number> {
+  const bars = await loadDataFile(data);
+  const n = bars.time.length;
+  const end = bars.time[n - 1]! + timeframeToMs(data.timeframe);
+  const wanted = end - spanDays * DAY_MS;
+  return wanted <= bars.time[0]! ? bars.time[0]! : bars.time[Math.min(lowerBound(bars.time, wanted), n - 1)]!;
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /** A readable summary of the three runs. */
@@ -104,5 +118,5 @@ export function formatResult(result: LoaderExampleResult): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(formatResult(await run()));
+  await runExampleCli(async (data) => formatResult(await run({ data })));
 }

@@ -1,5 +1,10 @@
+import { fileURLToPath } from 'node:url';
+import { parseDataArgs } from '@candlelab/example-data';
 import { describe, expect, it } from 'vitest';
 import { formatResult, run } from './main.js';
+
+/** Daily GOOG candles from a CSV with naive dates (see fixtures/README.md). */
+const GOOG_DAILY = fileURLToPath(new URL('../../../fixtures/csv/GOOG.csv', import.meta.url));
 
 describe('GBDT ensemble with time-series CV example', () => {
   it('evaluates the ensemble out of sample with expanding-window CV and purged k-fold', async () => {
@@ -36,5 +41,17 @@ describe('GBDT ensemble with time-series CV example', () => {
       expect(Number.isFinite(cv.metrics.rocAuc)).toBe(true);
     }
     expect(formatResult(r)).toContain('purgedKFold');
+  });
+
+  it('cross-validates on the CSV file given by --data', async () => {
+    const data = parseDataArgs(['--data', GOOG_DAILY, '--symbol', 'GOOG', '--timeframe', '1d']);
+    const r = await run({ data, bars: 1500, folds: 2, nEstimators: 4, upper: 0.01 });
+    expect(r).toMatchObject({ symbol: 'GOOG', timeframe: '1d', bars: 1500 });
+    // The last test fold ends just before the file's last bar (2013-03-01): its last 4 rows have no label yet.
+    const lastTest = r.timeSeries.folds[1]!.testEnd;
+    expect(lastTest).toBeLessThan(Date.UTC(2013, 2, 1));
+    expect(lastTest).toBeGreaterThan(Date.UTC(2013, 1, 20));
+    expect(r.purged.testedRows).toBe(r.rows.kept);
+    expect(formatResult(r)).toMatch(/^GOOG 1d: 1500 bars/);
   });
 });

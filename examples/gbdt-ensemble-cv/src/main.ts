@@ -1,19 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { type Bars, type Dataset, sliceBars } from '@candlelab/core';
-import { parseJsonBars } from '@candlelab/data';
+import { type Dataset, type Timeframe, timeframeToMs } from '@candlelab/core';
+import { BUNDLED_BTC_HOURLY, type DataFile, loadDataFile, runExampleCli } from '@candlelab/example-data';
 import { buildDataset, type RowReport, standardFeatureSet } from '@candlelab/features';
 import { GbdtEnsemble } from '@candlelab/gbdt';
 import { forwardReturnLabels } from '@candlelab/labels';
 import { logLoss } from '@candlelab/metrics';
 import { purgedKFold, runWalkForward, type Split, standardMetrics, timeSeriesSplit } from '@candlelab/validation';
 
-/** Binance BTC/USDT 1h candles bundled with the repo (see fixtures/README.md). */
-const BTC_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/BTC_USDT-1h.json.gz', import.meta.url));
-
 export interface GbdtCvExampleOptions {
-  /** The most recent bars of the fixture used. Default 8,760 (one year). */
+  /** The candle file. Default: the bundled Binance BTC/USDT 1h fixture. */
+  data?: DataFile;
+  /** The most recent bars of the file used. Default 8,760 (one year of hourly bars). */
   bars?: number;
   /** Label horizon in bars: "does the close rise more than `upper` over the next `horizon` bars?". Default 4. */
   horizon?: number;
@@ -49,6 +46,7 @@ export interface CvSummary {
 
 export interface GbdtCvExampleResult {
   symbol: string;
+  timeframe: Timeframe;
   bars: number;
   rows: RowReport;
   features: number;
@@ -59,12 +57,10 @@ export interface GbdtCvExampleResult {
   purged: CvSummary;
 }
 
-/** Loads the last `count` bars of the bundled BTC/USDT hourly fixture. */
-function loadBtcHourly(count: number): Bars {
-  const text = gunzipSync(readFileSync(BTC_HOURLY)).toString('utf8');
-  const bars = parseJsonBars(text, { symbol: 'BTC/USDT', timeframe: '1h', requireAligned: true });
-  const n = bars.time.length;
-  return sliceBars(bars, Math.max(0, n - count), n);
+/** The standard set's context timeframes (4h, 1d) that are whole multiples of the bars' timeframe. */
+function higherTimeframesOf(timeframe: Timeframe): Timeframe[] {
+  const base = timeframeToMs(timeframe);
+  return (['4h', '1d'] as const).filter((higher) => timeframeToMs(higher) > base && timeframeToMs(higher) % base === 0);
 }
 
 const CV_METRICS = {
@@ -99,8 +95,8 @@ async function crossValidate(
 
 /**
  * The seeds' XGBoost + LightGBM ensemble (`GbdtEnsemble.xgboostLightgbmPair`: a depth-wise and a
- * leaf-wise GBDT averaged by probability) on the standard feature set of real BTC/USDT hourly
- * candles, labelled "up more than 0.2% over the next 4 hours", evaluated two ways: expanding-window
+ * leaf-wise GBDT averaged by probability) on the standard feature set of real candles (the bundled
+ * BTC/USDT hourly fixture, or `data`), labelled "up more than 0.2% over the next 4 hours", evaluated two ways: expanding-window
  * time-series CV (every test fold after its training data, `gap` = label horizon) and purged k-fold
  * with embargo (every row tested once; training rows whose label window overlaps the test fold are
  * purged). Only out-of-sample numbers are reported, next to the no-skill baseline.
@@ -108,9 +104,13 @@ async function crossValidate(
 export async function run(options: GbdtCvExampleOptions = {}): Promise<GbdtCvExampleResult> {
   const horizon = options.horizon ?? 4;
   const folds = options.folds ?? 5;
-  const bars = loadBtcHourly(options.bars ?? 8760);
+  const bars = await loadDataFile(options.data ?? BUNDLED_BTC_HOURLY, { lastBars: options.bars ?? 8760 });
   const labels = forwardReturnLabels(bars, { horizon, target: 'binary', upper: options.upper ?? 0.002 });
-  const { dataset, report } = buildDataset(bars, standardFeatureSet(), labels);
+  const { dataset, report } = buildDataset(
+    bars,
+    standardFeatureSet({ higherTimeframes: higherTimeframesOf(bars.timeframe) }),
+    labels,
+  );
   const n = dataset.y.length;
 
   let ups = 0;
@@ -146,6 +146,7 @@ export async function run(options: GbdtCvExampleOptions = {}): Promise<GbdtCvExa
   );
   return {
     symbol: bars.symbol,
+    timeframe: bars.timeframe,
     bars: bars.time.length,
     rows: report,
     features: dataset.featureNames.length,
@@ -163,7 +164,7 @@ const fmt = (m: Record<string, number>): string =>
 /** A readable summary of both cross-validations. */
 export function formatResult(r: GbdtCvExampleResult): string {
   const lines = [
-    `${r.symbol} 1h: ${r.bars} bars → ${r.rows.kept} rows × ${r.features} features (dropped ${r.rows.dropped}: warm-up ${r.rows.droppedBy.warmup}, unlabeled ${r.rows.droppedBy.unlabeledTail + r.rows.droppedBy.unlabeled}, missing ${r.rows.droppedBy.missingFeature})`,
+    `${r.symbol} ${r.timeframe}: ${r.bars} bars → ${r.rows.kept} rows × ${r.features} features (dropped ${r.rows.dropped}: warm-up ${r.rows.droppedBy.warmup}, unlabeled ${r.rows.droppedBy.unlabeledTail + r.rows.droppedBy.unlabeled}, missing ${r.rows.droppedBy.missingFeature})`,
     `up-class base rate ${(r.baseRate * 100).toFixed(1)}%, no-skill logLoss ${r.baselineLogLoss.toFixed(4)}`,
   ];
   for (const cv of [r.timeSeries, r.purged]) {
@@ -179,5 +180,5 @@ export function formatResult(r: GbdtCvExampleResult): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(formatResult(await run()));
+  await runExampleCli(async (data) => formatResult(await run({ data })));
 }

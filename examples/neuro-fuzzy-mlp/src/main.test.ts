@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDataArgs } from '@candlelab/example-data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatResult, run } from './main.js';
+
+const ETH_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/binance-1h/ETH_USDT-1h.json.gz', import.meta.url));
 
 const registryRoot = mkdtempSync(join(tmpdir(), 'candlelab-neuro-fuzzy-'));
 afterAll(() => rmSync(registryRoot, { recursive: true, force: true }));
@@ -54,5 +58,27 @@ describe('neuro-fuzzy MLP example', () => {
     expect(r.configText).toContain('start: 2022-04-01');
     expect(r.configText).toContain('kind: zigzag');
     expect(formatResult(r)).toContain('stored neuro-fuzzy-mlp/BTC-USDT_1h_v1');
+  });
+
+  it('trains on the file given by --data instead of the strategy data', async () => {
+    const data = parseDataArgs(['--data', ETH_HOURLY, '--symbol', 'ETH/USDT', '--timeframe', '1h']);
+    const r = await run({
+      data,
+      registryRoot,
+      overrides: {
+        start: '2022-06-01',
+        epochs: 2,
+        hiddenLayers: [4],
+        trainSize: 1000,
+        validationSize: 200,
+        testSize: 600,
+        importanceRepeats: 1,
+      },
+    });
+    expect(r.train.symbols).toEqual(['ETH/USDT']);
+    // Read from the given file up to its last bar (2022-10-11 10:00), from the overridden start.
+    expect(r.train.data[0]!.bars).toBe((Date.UTC(2022, 9, 11, 11) - Date.UTC(2022, 5, 1)) / 3_600_000);
+    expect(r.train.model?.id).toBe('neuro-fuzzy-mlp/ETH-USDT_1h_v1');
+    expect(r.configText).toContain('ETH_USDT-1h.json.gz');
   });
 });

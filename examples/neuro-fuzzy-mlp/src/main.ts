@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type ProgressCallback } from '@candlelab/core';
+import { ConfigError, type ProgressCallback, timeframeToMs } from '@candlelab/core';
+import { BUNDLED_BTC_HOURLY, type DataFile, loadDataFile, runExampleCli } from '@candlelab/example-data';
 import { MlpClassifier, type TrainingHistory } from '@candlelab/nn';
 import { loadModel, parseStrategy, type TrainResult, trainStrategy } from '@candlelab/pipeline';
 import { parseDocument } from 'yaml';
@@ -28,6 +29,12 @@ export interface StrategyOverrides {
 export interface NeuroFuzzyOptions {
   /** Strategy YAML. Default: this example's `strategy.yaml`. */
   strategyPath?: string;
+  /**
+   * A candle file to train on instead of the strategy's `data` section: its symbol, timeframe and
+   * whole range (from its first bar, or `overrides.start`) replace the strategy's. Default: the
+   * strategy's own data (the bundled BTC/USDT 1h fixture).
+   */
+  data?: DataFile;
   overrides?: StrategyOverrides;
   /** Registry folder. Default: `registry.root` of the strategy (`.candlelab/example-models`, gitignored). */
   registryRoot?: string;
@@ -46,12 +53,31 @@ export interface NeuroFuzzyResult {
   configText: string;
 }
 
-/** The strategy text with the overrides applied, comments kept. */
-function applyOverrides(text: string, overrides: StrategyOverrides): string {
+/** The `data` section values that make the strategy read one candle file over its whole range. */
+async function dataFileSection(data: DataFile) {
+  const bars = await loadDataFile(data);
+  const n = bars.time.length;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    symbols: [data.symbol],
+    timeframe: data.timeframe,
+    start: iso(bars.time[0]!),
+    end: iso(bars.time[n - 1]! + timeframeToMs(data.timeframe)),
+    source: { kind: 'file', path: resolve(data.path) },
+  };
+}
+
+/** The strategy text with the data file and the overrides applied, comments kept. */
+function applyOverrides(
+  text: string,
+  overrides: StrategyOverrides,
+  data: Awaited<ReturnType<typeof dataFileSection>> | undefined,
+): string {
   const doc = parseDocument(text);
   const set = (path: string[], value: unknown) => {
     if (value !== undefined) doc.setIn(path, value);
   };
+  if (data !== undefined) for (const [key, value] of Object.entries(data)) set(['data', key], doc.createNode(value));
   set(['data', 'start'], overrides.start);
   set(['model', 'params', 'epochs'], overrides.epochs);
   set(['model', 'params', 'hiddenLayers'], overrides.hiddenLayers);
@@ -71,7 +97,8 @@ function applyOverrides(text: string, overrides: StrategyOverrides): string {
  */
 export async function run(options: NeuroFuzzyOptions = {}): Promise<NeuroFuzzyResult> {
   const path = resolve(options.strategyPath ?? STRATEGY_PATH);
-  const text = applyOverrides(readFileSync(path, 'utf8'), options.overrides ?? {});
+  const data = options.data === undefined ? undefined : await dataFileSection(options.data);
+  const text = applyOverrides(readFileSync(path, 'utf8'), options.overrides ?? {}, data);
   const config = parseStrategy(text, path);
   const train = await trainStrategy(
     { config, text, baseDir: dirname(path) },
@@ -119,11 +146,12 @@ export function formatResult(r: NeuroFuzzyResult): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let last = '';
-  const result = await run({
-    onProgress: (e) => {
-      if (e.phase !== last) process.stderr.write(`… ${e.phase}\n`);
-      last = e.phase;
-    },
-  });
-  console.log(formatResult(result));
+  const onProgress: ProgressCallback = (e) => {
+    if (e.phase !== last) process.stderr.write(`… ${e.phase}\n`);
+    last = e.phase;
+  };
+  // Without --data the strategy's own data section applies (the bundled BTC/USDT 1h fixture).
+  await runExampleCli(async (data) =>
+    formatResult(await run({ onProgress, ...(data.path === BUNDLED_BTC_HOURLY.path ? {} : { data }) })),
+  );
 }

@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { parseDataArgs } from '@candlelab/example-data';
 import { describe, expect, it } from 'vitest';
 import { formatResult, run } from './main.js';
+
+const ETH_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/binance-1h/ETH_USDT-1h.json.gz', import.meta.url));
 
 describe('PPO trading example', () => {
   it('trains on one period of real BTC candles and evaluates on a later one against the baselines', async () => {
@@ -40,5 +44,21 @@ describe('PPO trading example', () => {
     // Same seed → the same agent and the same evaluation.
     const again = await run(options);
     expect(again.test.ppo).toEqual(r.test.ppo);
+  });
+
+  it('trains and evaluates on the file given by --data', async () => {
+    const data = parseDataArgs(['--data', ETH_HOURLY, '--symbol', 'ETH/USDT', '--timeframe', '1h']);
+    const r = await run({ data, totalTimesteps: 1024, trainBars: 1500, testBars: 500, randomRuns: 1, seed: 1 });
+    expect(r).toMatchObject({ symbol: 'ETH/USDT', timeframe: '1h', updates: 1 });
+    expect(r.test.end).toBe(Date.UTC(2022, 9, 11, 10)); // the ETH fixture's last bar
+    expect(r.test.bars).toBe(500);
+    expect(formatResult(r)).toMatch(/^ETH\/USDT 1h; features: ret_1/);
+  });
+
+  it('refuses a file shorter than the two periods, naming it', async () => {
+    const data = parseDataArgs(['--data', ETH_HOURLY, '--symbol', 'ETH/USDT', '--timeframe', '1h']);
+    await expect(run({ data, trainBars: 8000, testBars: 1000 })).rejects.toThrow(
+      /ETH_USDT-1h\.json\.gz.*needs at least 9000, got 8760/,
+    );
   });
 });

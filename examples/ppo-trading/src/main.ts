@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { type Bars, barsPerYear, Rng } from '@candlelab/core';
-import { parseJsonBars } from '@candlelab/data';
+import { barsPerYear, Rng, type Timeframe } from '@candlelab/core';
 import { TradingEnv } from '@candlelab/env';
+import { BUNDLED_BTC_HOURLY, type DataFile, loadDataFile, runExampleCli } from '@candlelab/example-data';
 import { computeFeatures, type FeatureSetInput } from '@candlelab/features';
 import { initBackend } from '@candlelab/nn';
 import { type EvaluationResult, evaluate, PPO, type UpdateMetrics } from '@candlelab/ppo';
-
-/** Binance BTC/USDT 1h candles bundled with the repo (see fixtures/README.md). */
-const BTC_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/BTC_USDT-1h.json.gz', import.meta.url));
 
 /** Causal, scale-free observation features (computed by `@candlelab/features`). */
 const FEATURE_SET: FeatureSetInput = {
@@ -26,9 +21,11 @@ const FEATURE_SET: FeatureSetInput = {
 };
 
 export interface PpoTradingOptions {
+  /** The candle file. Default: the bundled Binance BTC/USDT 1h fixture. */
+  data?: DataFile;
   /** Bars of the training period. Default 10,000 (≈ 14 months). */
   trainBars?: number;
-  /** Bars of the later test period, ending at the fixture's last bar. Default 4,000 (≈ 5.5 months). */
+  /** Bars of the later test period, ending at the file's last bar. Default 4,000 (≈ 5.5 months of hourly bars). */
   testBars?: number;
   /** Environment steps of training. Default 100,000. */
   totalTimesteps?: number;
@@ -47,7 +44,7 @@ export interface PpoTradingOptions {
 /** One policy's evaluation over one period. */
 export interface PolicyResult {
   totalReturn: number;
-  /** Annualised with `barsPerYear('1h')`. */
+  /** Annualised with `barsPerYear` of the bars' timeframe. */
   sharpe: number;
   maxDrawdown: number;
   trades: number;
@@ -65,6 +62,8 @@ export interface PeriodResult {
 }
 
 export interface PpoTradingResult {
+  symbol: string;
+  timeframe: Timeframe;
   featureNames: readonly string[];
   timesteps: number;
   trainSeconds: number;
@@ -76,12 +75,6 @@ export interface PpoTradingResult {
   train: PeriodResult;
   /** Out-of-sample evaluation (a later period, never seen in training). */
   test: PeriodResult;
-}
-
-/** Loads the bundled BTC/USDT hourly fixture. */
-function loadBtcHourly(): Bars {
-  const text = gunzipSync(readFileSync(BTC_HOURLY)).toString('utf8');
-  return parseJsonBars(text, { symbol: 'BTC/USDT', timeframe: '1h', requireAligned: true });
 }
 
 /**
@@ -136,7 +129,7 @@ function meanOf(results: readonly PolicyResult[]): PolicyResult {
 
 /**
  * A PPO trading agent (`@candlelab/ppo`) in a flat/long `TradingEnv` (`@candlelab/env`) on real
- * BTC/USDT hourly candles: fills at the next open, 10 bp fee + 5 bp slippage, log-return reward.
+ * candles (the bundled BTC/USDT hourly fixture, or `data`): fills at the next open, 10 bp fee + 5 bp slippage, log-return reward.
  * It trains on random episodes of one period and is evaluated once, deterministically, on the
  * whole of a later period — next to buy-and-hold and a uniformly random policy — and on its
  * training period for comparison.
@@ -144,10 +137,12 @@ function meanOf(results: readonly PolicyResult[]): PolicyResult {
 export async function run(options: PpoTradingOptions = {}): Promise<PpoTradingResult> {
   const seed = options.seed ?? 0;
   const window = options.window ?? 8;
-  const bars = loadBtcHourly();
+  const testBars = options.testBars ?? 4000;
+  const trainBars = options.trainBars ?? 10_000;
+  const bars = await loadDataFile(options.data ?? BUNDLED_BTC_HOURLY, { minBars: trainBars + testBars });
   const n = bars.time.length;
-  const testStart = n - (options.testBars ?? 4000);
-  const trainStart = testStart - (options.trainBars ?? 10_000);
+  const testStart = n - testBars;
+  const trainStart = testStart - trainBars;
   const { names, columns } = computeFeatures(bars, FEATURE_SET);
   const common = {
     bars,
@@ -178,7 +173,7 @@ export async function run(options: PpoTradingOptions = {}): Promise<PpoTradingRe
       totalTimesteps: options.totalTimesteps ?? 100_000,
       callbacks: options.onUpdate ? { onUpdate: (m) => void options.onUpdate!(m) } : {},
     });
-    const periodsPerYear = barsPerYear('1h');
+    const periodsPerYear = barsPerYear(bars.timeframe);
     const period = (range: { start: number; end: number }): PeriodResult => {
       const env = () => new TradingEnv({ ...common, range, randomStart: false });
       const randomRuns = Array.from({ length: options.randomRuns ?? 20 }, (_, k) => {
@@ -195,6 +190,8 @@ export async function run(options: PpoTradingOptions = {}): Promise<PpoTradingRe
       };
     };
     return {
+      symbol: bars.symbol,
+      timeframe: bars.timeframe,
       featureNames: names,
       timesteps: learned.timesteps,
       trainSeconds: learned.seconds,
@@ -235,7 +232,7 @@ function edgeMean(curve: Float64Array, count: number, from: 'first' | 'last'): n
 export function formatResult(r: PpoTradingResult): string {
   const curve = `${edgeMean(r.learningCurve, 5, 'first').toFixed(4)} → ${edgeMean(r.learningCurve, 5, 'last').toFixed(4)}`;
   return [
-    `features: ${r.featureNames.join(', ')}`,
+    `${r.symbol} ${r.timeframe}; features: ${r.featureNames.join(', ')}`,
     `trained ${r.timesteps} steps (${r.updates} updates) in ${r.trainSeconds.toFixed(1)} s; mean training-episode log return (first 5 → last 5 updates with episodes) ${curve}; final policy entropy ${r.lastUpdate.entropy.toFixed(3)}`,
     ...periodTable('test (out of sample)', r.test),
     ...periodTable('train (in sample)', r.train),
@@ -243,11 +240,15 @@ export function formatResult(r: PpoTradingResult): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await run({
-    onUpdate: (m) => {
-      if (m.update % 20 === 0)
-        process.stderr.write(`update ${m.update}: ${m.timesteps} steps, ${m.stepsPerSecond.toFixed(0)} steps/s\n`);
-    },
-  });
-  console.log(formatResult(result));
+  await runExampleCli(async (data) =>
+    formatResult(
+      await run({
+        data,
+        onUpdate: (m) => {
+          if (m.update % 20 === 0)
+            process.stderr.write(`update ${m.update}: ${m.timesteps} steps, ${m.stepsPerSecond.toFixed(0)} steps/s\n`);
+        },
+      }),
+    ),
+  );
 }

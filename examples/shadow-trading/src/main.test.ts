@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { parseDataArgs } from '@candlelab/example-data';
 import { describe, expect, it } from 'vitest';
 import { formatResult, run } from './main.js';
+
+const SOL_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/binance-1h/SOL_USDT-1h.json.gz', import.meta.url));
 
 describe('shadow trading example', () => {
   it('simulates every candidate entry on real BTC candles and partitions wins and losses consistently', async () => {
@@ -41,5 +45,14 @@ describe('shadow trading example', () => {
     expect(r.holding.bestMeanReturn).toBe(Math.max(...r.holding.meanReturn));
     expect(r.nearestToLatest.pattern).toBe(r.patterns[r.nearestToLatest.cluster]);
     expect(formatResult(r)).toContain('shadow trades');
+  });
+
+  it('analyses the file given by --data', async () => {
+    const data = parseDataArgs(['--data', SOL_HOURLY, '--symbol', 'SOL/USDT', '--timeframe', '1h']);
+    const r = await run({ data, bars: 1000, patterns: 3, maxHoldingScan: 10 });
+    expect(r).toMatchObject({ symbol: 'SOL/USDT', timeframe: '1h', bars: 1000 });
+    expect(r.lastTime).toBe(Date.UTC(2022, 9, 11, 10));
+    expect(r.bySetup.reduce((s, x) => s + x.count, 0)).toBe(r.trades);
+    expect(formatResult(r)).toMatch(/^SOL\/USDT 1h, 1000 bars/);
   });
 });

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import {
   attributeByFeature,
   attributeBySetup,
@@ -17,15 +15,14 @@ import {
   type ShadowTrade,
   shadowTrades,
 } from '@candlelab/backtest';
-import { type Bars, sliceBars } from '@candlelab/core';
-import { parseJsonBars } from '@candlelab/data';
+import type { Timeframe } from '@candlelab/core';
+import { BUNDLED_BTC_HOURLY, type DataFile, loadDataFile, runExampleCli } from '@candlelab/example-data';
 import { bbands, ema, natr, rsi } from '@candlelab/indicators';
 
-/** Binance BTC/USDT 1h candles bundled with the repo (see fixtures/README.md). */
-const BTC_HOURLY = fileURLToPath(new URL('../../../fixtures/ohlcv/BTC_USDT-1h.json.gz', import.meta.url));
-
 export interface ShadowExampleOptions {
-  /** The most recent bars of the fixture used. Default 8,760 (one year, 2021-10 → 2022-10). */
+  /** The candle file. Default: the bundled Binance BTC/USDT 1h fixture. */
+  data?: DataFile;
+  /** The most recent bars of the file used. Default 8,760 (one year of hourly bars: 2021-10 → 2022-10 in the fixture). */
   bars?: number;
   /** Stop-loss fraction. Default 0.02. */
   stopLoss?: number;
@@ -43,6 +40,7 @@ export interface ShadowExampleOptions {
 
 export interface ShadowExampleResult {
   symbol: string;
+  timeframe: Timeframe;
   bars: number;
   firstTime: number;
   lastTime: number;
@@ -61,14 +59,6 @@ export interface ShadowExampleResult {
   latestFeatures: Float64Array;
 }
 
-/** Loads the last `count` bars of the bundled BTC/USDT hourly fixture. */
-function loadBtcHourly(count: number): Bars {
-  const text = gunzipSync(readFileSync(BTC_HOURLY)).toString('utf8');
-  const bars = parseJsonBars(text, { symbol: 'BTC/USDT', timeframe: '1h', requireAligned: true });
-  const n = bars.time.length;
-  return sliceBars(bars, Math.max(0, n - count), n);
-}
-
 /** 1 where `a` crosses above `b` (a ≤ b on the previous bar, a > b now), else 0. */
 function crossAbove(a: Float64Array, b: Float64Array | number): Float64Array {
   const out = new Float64Array(a.length);
@@ -81,13 +71,13 @@ function crossAbove(a: Float64Array, b: Float64Array | number): Float64Array {
 }
 
 /**
- * Shadow trading on real BTC/USDT hourly candles: four entry setups fire wherever their rule
+ * Shadow trading on real candles (the bundled BTC/USDT hourly fixture, or `data`): four entry setups fire wherever their rule
  * holds, each candidate is simulated on its own (entry at the next open, 2% stop, 3% target,
  * 48-bar time exit, fees), and the wins and losses are analysed — per setup, per quintile of the
  * features seen at the decision bar, by holding period, and as a k-means pattern library.
  */
 export async function run(options: ShadowExampleOptions = {}): Promise<ShadowExampleResult> {
-  const bars = loadBtcHourly(options.bars ?? 8760);
+  const bars = await loadDataFile(options.data ?? BUNDLED_BTC_HOURLY, { lastBars: options.bars ?? 8760 });
   const n = bars.time.length;
   const rsi14 = rsi.batch(bars.close, { period: 14 });
   const natr14 = natr.batch(bars, { period: 14 });
@@ -129,6 +119,7 @@ export async function run(options: ShadowExampleOptions = {}): Promise<ShadowExa
   const latestFeatures = Float64Array.from(featureNames, (name) => features[name as keyof typeof features][n - 1]!);
   return {
     symbol: bars.symbol,
+    timeframe: bars.timeframe,
     bars: n,
     firstTime: bars.time[0]!,
     lastTime: bars.time[n - 1]!,
@@ -155,7 +146,7 @@ function statsLine(label: string, s: GroupStats): string {
 /** A readable report of the analysis. */
 export function formatResult(r: ShadowExampleResult): string {
   const lines = [
-    `${r.symbol} 1h, ${r.bars} bars ${day(r.firstTime)} → ${day(r.lastTime)}: ${r.trades} shadow trades`,
+    `${r.symbol} ${r.timeframe}, ${r.bars} bars ${day(r.firstTime)} → ${day(r.lastTime)}: ${r.trades} shadow trades`,
     statsLine('all setups', r.overall),
     ...r.bySetup.map((s) => statsLine(s.setup, s)),
     `best holding period: ${r.holding.bestHoldBars} bars (mean ${pct(r.holding.bestMeanReturn)} before fees)`,
@@ -176,5 +167,5 @@ export function formatResult(r: ShadowExampleResult): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(formatResult(await run()));
+  await runExampleCli(async (data) => formatResult(await run({ data })));
 }
