@@ -199,13 +199,21 @@ export abstract class Mlp {
     const state = this.fitted();
     validateMatrix(X, state.layers[0]!.inputSize, `${this.constructor.name}.predict`);
     requireBackend();
-    return predictRaw(
+    const raw = predictRaw(
       state.layers,
       this.options.activation,
       applyScaler(state.scaler, X.data, X.rows, X.cols),
       X.rows,
       X.cols,
     );
+    // The inputs are finite (checked above): a non-finite output can only come from parameters that
+    // overflow (e.g. a hand-edited scaler mean of 1e308). Such a model never answers NaN: it is refused.
+    for (let i = 0; i < raw.length; i++)
+      if (!Number.isFinite(raw[i]!))
+        throw new ModelFormatError(
+          `${this.constructor.name}: output ${i % state.layers[state.layers.length - 1]!.units} of row ${Math.floor(i / state.layers[state.layers.length - 1]!.units)} is not finite for finite inputs: the model's parameters overflow (a damaged or hand-edited model file?)`,
+        );
+    return raw;
   }
 
   /** The shared part of the model file; subclasses add their own fields. */

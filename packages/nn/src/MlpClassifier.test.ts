@@ -219,5 +219,12 @@ describe('MlpClassifier', () => {
     expect(() => MlpClassifier.fromJSON({ ...(json as object), kind: 'candlelab.gbdt' })).toThrow(ModelFormatError);
     expect(() => MlpClassifier.fromJSON({ ...(json as object), version: 3 })).toThrow(/newer/);
     expect(() => MlpClassifier.fromJSON({ ...(json as object), weights: [] })).toThrow(ModelFormatError);
+    // Finite but absurd scaler values (found by the model-file fuzz test) overflow a ReLU net: refused, never NaN.
+    const relu = new MlpClassifier({ hiddenLayers: [8], activation: 'relu', epochs: 1, seed: 2 });
+    await relu.fit(data);
+    const edited = JSON.parse(JSON.stringify(relu.toJSON())) as { scaler: { mean: number[]; scale: number[] } };
+    edited.scaler.mean[0] = 1e308;
+    edited.scaler.scale[0] = 1e-300;
+    expect(() => MlpClassifier.fromJSON(edited).predictProba(matrix(data))).toThrow(/parameters overflow/);
   });
 });
