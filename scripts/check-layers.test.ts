@@ -52,14 +52,14 @@ describe('layer check', () => {
   it('fails on a sibling import in the same layer', () => {
     const run = plantRepo({
       metrics: { files: { 'index.ts': 'export const x = 1;' } },
-      data: {
+      indicators: {
         deps: { '@candlelab/metrics': 'workspace:^' },
         files: { 'index.ts': "export { x } from '@candlelab/metrics';" },
       },
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /@candlelab\/data \(layer 1\) imports @candlelab\/metrics \(layer 1\), a sibling in the same layer/,
+      /@candlelab\/indicators \(layer 1\) imports @candlelab\/metrics \(layer 1\), a sibling in the same layer/,
     );
   });
 
@@ -74,7 +74,7 @@ describe('layer check', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/imports '@candlelab\/pipeline' which @candlelab\/core does not declare/);
-    expect(run.stderr).toMatch(/\(layer 0\) imports @candlelab\/pipeline \(layer 4\), a higher layer/);
+    expect(run.stderr).toMatch(/\(layer 0\) imports @candlelab\/pipeline \(layer 5\), a higher layer/);
     expect(run.stderr).toMatch(/imports 'zod' which @candlelab\/core does not declare/);
   });
 
