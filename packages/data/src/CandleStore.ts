@@ -1,4 +1,5 @@
 import type { Bars, Timeframe } from '@candlelab/core';
+import type { RecordStore } from './RecordStore.js';
 
 /** Which series: bars are keyed by (exchange, symbol, timeframe, time) in every store. */
 export interface SeriesKey {
@@ -49,4 +50,11 @@ export interface CandleStore {
   writeCoverage(key: SeriesKey, ranges: readonly TimeRange[]): Promise<void>;
   /** Releases connections and files. The store cannot be used afterwards. */
   close(): Promise<void>;
+  /**
+   * Record tables in the same database: see {@link RecordStore.writeRecords}. Every built-in store
+   * has them; optional so that other `CandleStore` implementations keep compiling.
+   */
+  writeRecords?: RecordStore['writeRecords'];
+  /** See {@link RecordStore.readRecords}; present when {@link writeRecords} is. */
+  readRecords?: RecordStore['readRecords'];
 }

@@ -12,6 +12,7 @@ import {
   validateBars,
 } from '@candlelab/core';
 import type { CandleSource, FetchOptions, FetchRequest, SourceCapabilities, SourcePage } from './CandleSource.js';
+import { loadPeer } from './loadPeer.js';
 import { checkRange } from './ranges.js';
 import { sleep, throwIfAborted } from './sleep.js';
 
@@ -178,13 +179,10 @@ export class CcxtSource implements CandleSource {
   }
 
   private async createExchange(): Promise<CcxtExchange> {
-    let ccxt: CcxtModule;
-    try {
-      const module = (await import('ccxt')) as unknown as { default?: CcxtModule } & CcxtModule;
-      ccxt = module.default ?? module;
-    } catch (error) {
-      throw new DataSourceError('CcxtSource needs the peer dependency ccxt: pnpm add ccxt', { cause: error });
-    }
+    const module = (await loadPeer('CcxtSource', 'ccxt', () => import('ccxt'), DataSourceError)) as unknown as {
+      default?: CcxtModule;
+    } & CcxtModule;
+    const ccxt = module.default ?? module;
     const Exchange = ccxt[this.id];
     if (typeof Exchange !== 'function' || !(ccxt.exchanges ?? []).includes(this.id)) {
       throw new InvalidParameterError('exchange', this.id, 'not a ccxt exchange id (see ccxt.exchanges)');

@@ -1,16 +1,108 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barsLength, copyBars, StoreError } from '@candlelab/core';
+import { barsLength, copyBars, InvalidParameterError, StoreError } from '@candlelab/core';
 import { btcHourly } from '@candlelab/test-utils';
 import { storeContract } from '@candlelab/test-utils/storeContract';
 import { afterAll, describe, expect, it } from 'vitest';
+import { recordStoreContract } from '../test/recordStoreContract.js';
 import { DuckDbStore } from './DuckDbStore.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-duckdb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 storeContract({ name: 'DuckDbStore', open: (id) => DuckDbStore.open({ path: join(dir, `${id}.duckdb`) }) });
+recordStoreContract({
+  name: 'DuckDbStore',
+  open: (id) => DuckDbStore.open({ path: join(dir, `${id}.duckdb`) }),
+  shared: true,
+});
+
+describe('DuckDbStore record tables and plain SQL', () => {
+  const rows = [
+    { model: 'm1', entry_time: 1_700_000_000_000, pnl: 0.012, won: true },
+    { model: 'm1', entry_time: 1_700_003_600_000, pnl: Number.NaN, won: false },
+    { model: 'm2', entry_time: 1_700_000_000_000, pnl: -0.004, won: false },
+  ];
+
+  it('keeps record tables beside the candles, queryable with plain SQL through the store and after reopening', async () => {
+    const path = join(dir, 'records.duckdb');
+    const store = await DuckDbStore.open({ path });
+    await store.write(copyBars(btcHourly({ last: 10 })), { exchange: 'binance' });
+    await store.writeRecords('trade_memory', rows, { key: ['model', 'entry_time'] });
+    expect(await store.query('SELECT count(*) AS n FROM trade_memory')).toEqual([{ n: 3 }]);
+    expect(await store.query('SELECT count(*) AS n FROM trade_memory WHERE pnl IS NULL')).toEqual([{ n: 1 }]);
+    expect(
+      await store.query(
+        'SELECT model, sum(pnl) AS total FROM trade_memory WHERE NOT won AND pnl > $1 GROUP BY model',
+        [-1],
+      ),
+    ).toEqual([{ model: 'm2', total: -0.004 }]);
+    expect(await store.query('SELECT count(*) AS n FROM market_data')).toEqual([{ n: 10 }]);
+    const types = await store.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'trade_memory' ORDER BY ordinal_position",
+    );
+    expect(types.map((t) => t.data_type)).toEqual(['VARCHAR', 'DOUBLE', 'DOUBLE', 'BOOLEAN']);
+    await expect(store.query('SELECT * FROM no_such_table')).rejects.toThrow(StoreError);
+    await store.close();
+
+    // Another program (here DuckDB itself) sees a plain table with its primary key.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const direct = await DuckDBInstance.create(path);
+    const connection = await direct.connect();
+    const direct_rows = await connection.runAndReadAll(
+      'SELECT model, entry_time, pnl FROM trade_memory ORDER BY model, entry_time',
+    );
+    expect(direct_rows.getRows()).toEqual([
+      ['m1', 1_700_000_000_000, 0.012],
+      ['m1', 1_700_003_600_000, null],
+      ['m2', 1_700_000_000_000, -0.004],
+    ]);
+    await expect(connection.run("INSERT INTO trade_memory VALUES ('m1', 1700000000000, 1, true)")).rejects.toThrow(
+      /constraint|duplicate/i,
+    );
+    connection.closeSync();
+    direct.closeSync();
+  });
+
+  it('a database failure during a record write is a StoreError naming the table and file; nothing is kept', async () => {
+    const path = join(dir, 'checked.duckdb');
+    const store = await DuckDbStore.open({ path });
+    await store.query('CREATE TABLE checked (id VARCHAR PRIMARY KEY, x DOUBLE CHECK (x > 0))');
+    expect(await store.writeRecords('checked', [{ id: 'a', x: 1 }], { key: ['id'] })).toEqual({
+      inserted: 1,
+      updated: 0,
+    });
+    const error = await store
+      .writeRecords(
+        'checked',
+        [
+          { id: 'b', x: 2 },
+          { id: 'c', x: -1 },
+        ],
+        { key: ['id'] },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain("table 'checked'");
+    expect((error as Error).message).toContain(path);
+    expect(await store.readRecords('checked')).toEqual([{ id: 'a', x: 1 }]);
+    await store.close();
+  });
+
+  it('refuses to write records into its own candle tables', async () => {
+    const store = await DuckDbStore.open({ path: join(dir, 'candle-tables.duckdb') });
+    for (const table of ['market_data', 'market_data_coverage', 'candle_staging']) {
+      await expect(store.writeRecords(table, [{ exchange: 'x' }], { key: ['exchange'] })).rejects.toBeInstanceOf(
+        InvalidParameterError,
+      );
+    }
+    await store.close();
+  });
+});
 
 describe('DuckDbStore file', () => {
   const bars = copyBars(btcHourly({ last: 2000 }));

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import {
   type Bars,
   barsLength,
+  CandlelabError,
   copyBars,
   emptyBars,
+  InvalidParameterError,
   OHLCV_FIELDS,
   StoreError,
   sliceBars,
@@ -18,7 +20,29 @@ import type {
   StoreWriteResult,
   TimeRange,
 } from './CandleStore.js';
+import { loadPeer } from './loadPeer.js';
+import type {
+  RecordColumnType,
+  RecordFilter,
+  RecordRow,
+  RecordRowInput,
+  RecordStore,
+  RecordValue,
+  WriteRecordsOptions,
+  WriteRecordsResult,
+} from './RecordStore.js';
 import { mergeRanges } from './ranges.js';
+import {
+  checkRecordFilter,
+  checkRecordTable,
+  type PreparedRecords,
+  planRecordSchema,
+  prepareRecords,
+  quoteIdentifier,
+  type StoredColumn,
+  type TableSchema,
+  toRecordValue,
+} from './recordChecks.js';
 import { sortBarsByTime } from './sortBarsByTime.js';
 import { checkRangeQuery, checkSeriesKey, checkWrite, sqlIdentifier } from './storeChecks.js';
 
@@ -38,6 +62,16 @@ const INITIAL_READ_CAPACITY = 1 << 20;
 const CHUNK_ROWS = 2048;
 
 /**
+ * The connection-local staging table of record writes. The hyphen keeps it apart from every record
+ * table (their names are checked identifiers), which a temp table of the same name would shadow.
+ */
+const RECORD_STAGING_NAME = 'record-staging';
+const RECORD_STAGING = `"${RECORD_STAGING_NAME}"`;
+
+/** DuckDB's SQL type of each record column type. */
+const DUCKDB_TYPES: Record<RecordColumnType, string> = { double: 'DOUBLE', text: 'VARCHAR', boolean: 'BOOLEAN' };
+
+/**
  * The embedded default {@link CandleStore}: one DuckDB file holding `market_data` (primary key
  * exchange, symbol, timeframe, time) and its coverage table. Writes go through DuckDB's appender,
  * straight into the table when the range holds no bar yet (keeping the table in time order), else
@@ -47,8 +81,11 @@ const CHUNK_ROWS = 2048;
  * Stores opened on the same path in one process share one DuckDB instance (separate connections;
  * conflicts between them are retried); the last `close` releases the file. DuckDB allows one
  * writing process per file.
+ *
+ * The same file holds record tables ({@link RecordStore}) in its `main` schema, and {@link query}
+ * runs plain SQL on them (or on the candles) through this store's connection.
  */
-export class DuckDbStore implements CandleStore {
+export class DuckDbStore implements CandleStore, RecordStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -159,6 +196,61 @@ export class DuckDbStore implements CandleStore {
     );
   }
 
+  async writeRecords<Row extends RecordRowInput<Row>>(
+    table: string,
+    rows: readonly Row[],
+    options: WriteRecordsOptions<keyof Row & string>,
+  ): Promise<WriteRecordsResult> {
+    const prepared = prepareRecords(table, rows, options);
+    const candleTables = [this.tableName.toLowerCase(), `${this.tableName.toLowerCase()}_coverage`, 'candle_staging'];
+    if (candleTables.includes(table)) {
+      throw new InvalidParameterError('table', table, 'is a candle table of this store, not a record table');
+    }
+    if (prepared.rows.length === 0) return { inserted: 0, updated: 0 };
+    return this.serial(() => this.withConflictRetry(() => this.writeRecordsOnce(prepared), ` of table '${table}'`));
+  }
+
+  async readRecords(table: string, where?: RecordFilter): Promise<RecordRow[]> {
+    checkRecordTable(table);
+    return this.serialRead(async () => {
+      const schema = await this.describeTable(table);
+      if (schema === undefined) return [];
+      const filter = checkRecordFilter(table, where, schema);
+      const conditions = filter.map(([name], i) => `${quoteIdentifier(name)} = $${i + 1}`);
+      const reader = await this.connection.runAndReadAll(
+        `SELECT * FROM ${quoteIdentifier(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${schema.key.map(quoteIdentifier).join(', ')}`,
+        filter.map(([, value]) => value),
+      );
+      const names = reader.columnNames();
+      return reader.getRowsJS().map((row) => {
+        const out: RecordRow = {};
+        names.forEach((name, c) => {
+          out[name] = toRecordValue(row[c], table, name);
+        });
+        return out;
+      });
+    });
+  }
+
+  /**
+   * Runs one SQL statement on this store's connection, after the store's pending writes, and
+   * returns its rows as objects: e.g. `query('SELECT count(*) AS n FROM trade_memory')`. Values in
+   * `params` are bound to `$1`, `$2`, …; never paste values into `sql`. Results are JavaScript
+   * values: integers (`BIGINT`, `count(*)`) as numbers within ±2^53 (else `bigint`), timestamps as
+   * `Date`, decimals as numbers. A failing statement is a `StoreError` naming the file.
+   */
+  async query(sql: string, params: readonly RecordValue[] = []): Promise<Record<string, unknown>[]> {
+    return this.serialRead(async () => {
+      const reader = await this.connection.runAndReadAll(sql, [...params]);
+      return reader.getRowObjectsJS().map((row) => {
+        for (const [name, value] of Object.entries(row)) {
+          if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) row[name] = Number(value);
+        }
+        return row;
+      });
+    });
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     if (this.closed) return;
@@ -251,6 +343,87 @@ export class DuckDbStore implements CandleStore {
     }
   }
 
+  /**
+   * One record write in one transaction: create the table or add its new columns, append the rows
+   * through DuckDB's appender into a connection-local staging table, count the keys already present
+   * (within the transaction's snapshot), then one `INSERT … SELECT … ON CONFLICT (key) DO UPDATE …
+   * WHERE changed`, whose changed-row count less the new keys is the updated rows.
+   */
+  private async writeRecordsOnce(prepared: PreparedRecords): Promise<WriteRecordsResult> {
+    const duckdb = await loadDuckDb();
+    const table = quoteIdentifier(prepared.table);
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      const schema = await this.describeTable(prepared.table);
+      const added = planRecordSchema(prepared, schema);
+      const definitions = added.map((c) => `${quoteIdentifier(c.name)} ${DUCKDB_TYPES[c.type!]}`);
+      if (schema === undefined) {
+        await this.connection.run(
+          `CREATE TABLE IF NOT EXISTS ${table} (${definitions.join(', ')}, PRIMARY KEY (${prepared.key.map(quoteIdentifier).join(', ')}))`,
+        );
+      } else {
+        for (const definition of definitions) {
+          await this.connection.run(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${definition}`);
+        }
+      }
+      // A column NULL in every row (so untyped here) already exists in the table: stage it with that type.
+      const types = prepared.columns.map((c) => c.type ?? schema?.columns.get(c.name)?.type ?? 'text');
+      const columns = prepared.columns.map((c) => quoteIdentifier(c.name));
+      await this.connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${RECORD_STAGING} (${columns.map((c, i) => `${c} ${DUCKDB_TYPES[types[i]!]}`).join(', ')})`,
+      );
+      const appender = await this.connection.createAppender(RECORD_STAGING_NAME, 'main', 'temp');
+      const chunkTypes = types.map(
+        (type) => ({ double: duckdb.DOUBLE, text: duckdb.VARCHAR, boolean: duckdb.BOOLEAN })[type],
+      );
+      try {
+        for (let offset = 0; offset < prepared.rows.length; offset += CHUNK_ROWS) {
+          const rows = prepared.rows.slice(offset, offset + CHUNK_ROWS);
+          const chunk = duckdb.DuckDBDataChunk.create(chunkTypes, rows.length);
+          chunk.setRows(rows);
+          appender.appendDataChunk(chunk);
+        }
+      } finally {
+        appender.closeSync();
+      }
+      const keys = columns.slice(0, prepared.key.length);
+      const others = columns.slice(prepared.key.length);
+      const present = await this.connection.runAndReadAll(
+        `SELECT count(*) FROM ${table} JOIN ${RECORD_STAGING} AS incoming ON ${keys.map((k) => `${table}.${k} = incoming.${k}`).join(' AND ')}`,
+      );
+      const inserted = prepared.rows.length - Number(present.getRows()[0]?.[0] ?? 0);
+      const onConflict =
+        others.length === 0
+          ? 'DO NOTHING'
+          : `DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} WHERE ${others.map((c) => `${table}.${c} IS DISTINCT FROM EXCLUDED.${c}`).join(' OR ')}`;
+      const result = await this.connection.run(
+        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${RECORD_STAGING} ON CONFLICT (${keys.join(', ')}) ${onConflict}`,
+      );
+      await this.connection.run(`DROP TABLE ${RECORD_STAGING}`);
+      await this.connection.run('COMMIT');
+      return { inserted, updated: result.rowsChanged - inserted };
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+  }
+
+  /** The record table's columns and primary key, or `undefined` when it does not exist. */
+  private async describeTable(table: string): Promise<TableSchema | undefined> {
+    const columns = await this.connection.runAndReadAll(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position",
+      [table],
+    );
+    const rows = columns.getRows() as [string, string][];
+    if (rows.length === 0) return undefined;
+    const primary = await this.connection.runAndReadAll(
+      "SELECT constraint_column_names FROM duckdb_constraints() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1 AND constraint_type = 'PRIMARY KEY'",
+      [table],
+    );
+    const key = (primary.getRowsJS()[0]?.[0] ?? []) as string[];
+    return { columns: new Map(rows.map(([name, sqlType]) => [name, storedColumn(sqlType)])), key };
+  }
+
   private async insertCoverage(key: SeriesKey, range: TimeRange): Promise<void> {
     await this.connection.run(`INSERT INTO ${this.coverageTable} VALUES ($1, $2, $3, $4, $5)`, [
       key.exchange,
@@ -269,11 +442,13 @@ export class DuckDbStore implements CandleStore {
     }
   }
 
-  private async withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs a write transaction, retried on conflicts; a database failure is a `StoreError` naming the file and `what`. */
+  private async withConflictRetry<T>(fn: () => Promise<T>, what = ''): Promise<T> {
     try {
       return await retryOnConflict(this.conflictRetries, fn);
     } catch (error) {
-      throw new StoreError(`DuckDB write to ${this.path} failed: ${messageOf(error)}`, { cause: error });
+      if (error instanceof CandlelabError) throw error; // a refused write (bad rows, schema mismatch) as it is
+      throw new StoreError(`DuckDB write${what} to ${this.path} failed: ${messageOf(error)}`, { cause: error });
     }
   }
 
@@ -286,6 +461,7 @@ export class DuckDbStore implements CandleStore {
       try {
         return await fn();
       } catch (error) {
+        if (error instanceof CandlelabError) throw error; // a refused query (e.g. an unknown column) as it is
         throw new StoreError(`DuckDB read from ${this.path} failed: ${messageOf(error)}`, { cause: error });
       }
     });
@@ -371,20 +547,20 @@ async function retryOnConflict<T>(retries: number, fn: () => Promise<T>): Promis
       return await fn();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (attempt >= retries || !/conflict|duplicate/i.test(message)) throw error;
+      if (attempt >= retries || error instanceof CandlelabError || !/conflict|duplicate/i.test(message)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
     }
   }
 }
 
-async function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
-  try {
-    return await import('@duckdb/node-api');
-  } catch (error) {
-    throw new StoreError('DuckDbStore needs the peer dependency @duckdb/node-api: pnpm add @duckdb/node-api', {
-      cause: error,
-    });
-  }
+function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
+  return loadPeer('DuckDbStore', '@duckdb/node-api', () => import('@duckdb/node-api'), StoreError);
+}
+
+/** A DuckDB column type as a record column type, when it is one. */
+function storedColumn(sqlType: string): StoredColumn {
+  const type = (Object.keys(DUCKDB_TYPES) as RecordColumnType[]).find((t) => DUCKDB_TYPES[t] === sqlType);
+  return { sqlType, type };
 }
 
 function messageOf(error: unknown): string {

@@ -37,11 +37,21 @@ export {
   loadBars,
 } from './loadBars.js';
 export { MemoryStore } from './MemoryStore.js';
-export { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
+export { type PostgresPoolOptions, PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 export { type CandleFileOptions, parseCandleFile } from './parseCandleFile.js';
 export { type ParseBarsOptions, type ParseCsvOptions, parseCsvBars } from './parseCsvBars.js';
 export { parseJsonBars } from './parseJsonBars.js';
 export { parseDecimal, parseTimestamp, TIME_UNITS, type TimeUnit } from './parseTimestamp.js';
+export type {
+  RecordColumnType,
+  RecordFilter,
+  RecordRow,
+  RecordRowInput,
+  RecordStore,
+  RecordValue,
+  WriteRecordsOptions,
+  WriteRecordsResult,
+} from './RecordStore.js';
 export { mergeRanges, subtractRanges } from './ranges.js';
 export { type ResampleOptions, type ResampleResult, resample } from './resample.js';
 export { SyntheticSource, type SyntheticSourceOptions } from './SyntheticSource.js';
