@@ -1,4 +1,5 @@
 import { CandlelabError, InvalidParameterError, StoreError } from '@candlelab/core';
+import type { PostgresPoolOptions } from '@candlelab/data';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { decidePromotion } from './decidePromotion.js';
 import { decodeMetrics, decodeModel } from './decodeModel.js';
@@ -25,7 +26,7 @@ export interface PostgresRegistryOptions {
   /** Connection string, e.g. `postgres://postgres@127.0.0.1:5432/test`. Default: libpq environment variables (`PGHOST`, …). */
   connectionString?: string;
   /** Extra `pg` pool settings (host, user, database, max, …). Default `{}`. */
-  pool?: PoolConfig;
+  pool?: PostgresPoolOptions;
   /** Schema holding the tables (created when missing). Default `public`. */
   schema?: string;
   /**
@@ -113,7 +114,7 @@ export class PostgresModelRegistry implements ModelStore {
       versions: table('versions'),
       registrations: table('registrations'),
     };
-    const config: PoolConfig = { ...options.pool };
+    const config: PoolConfig = { ...(options.pool as PoolConfig) };
     if (options.connectionString !== undefined) config.connectionString = options.connectionString;
     const pool = new pg.Pool(config);
     const registry = new PostgresModelRegistry(
