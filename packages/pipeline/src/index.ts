@@ -26,6 +26,7 @@ export {
 export { type RetrainOptions, type RetrainResult, type RetrainRow, retrainUniverse } from './retrainUniverse.js';
 export {
   SHADOW_METRICS,
+  SHADOW_TABLES,
   type ShadowConfig,
   ShadowConfigSchema,
   type ShadowMetricName,
@@ -35,6 +36,7 @@ export {
   shadowMetrics,
   shadowStage,
   shadowTradesCsv,
+  writeShadowTables,
 } from './shadowStage.js';
 export {
   BacktestConfigSchema,

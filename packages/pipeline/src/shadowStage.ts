@@ -9,6 +9,7 @@ import {
   shadowTrades,
 } from '@candlelab/backtest';
 import type { Bars } from '@candlelab/core';
+import type { CandleStore } from '@candlelab/data';
 import { natr, sma } from '@candlelab/indicators';
 import { z } from 'zod';
 import type { SymbolSignals } from './backtestStage.js';
@@ -290,4 +291,69 @@ export function shadowTradesCsv(report: ShadowReport): string {
     ].join(','),
   );
   return `${[head.join(','), ...rows].join('\n')}\n`;
+}
+
+/** The SQL tables a shadow run writes into the strategy's candle store (DuckDB or PostgreSQL), keyed by model id. */
+export const SHADOW_TABLES = ['trade_memory', 'pattern_library', 'loss_analysis'] as const;
+
+/**
+ * Writes a model's shadow run into the candle store's record tables, so that SQL can query it
+ * beside the candles: `trade_memory` (one row per trade, entry features as JSON), `pattern_library`
+ * (one row per cluster, centroid as JSON) and `loss_analysis` (losses by exit reason and regime).
+ * Keyed by the model id, so writing the same model again changes nothing.
+ */
+export async function writeShadowTables(store: CandleStore, modelId: string, report: ShadowReport): Promise<void> {
+  if (!store.writeRecords) return;
+  const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+  await store.writeRecords(
+    'trade_memory',
+    report.trades.map((t, trade) => ({
+      model_id: modelId,
+      trade,
+      symbol: t.symbol,
+      side: t.side,
+      regime: t.regime,
+      decision_time: t.decisionTime,
+      entry_time: t.entryTime,
+      exit_time: t.exitTime,
+      entry_price: t.entryPrice,
+      exit_price: t.exitPrice,
+      return_pct: t.returnPct,
+      outcome: t.outcome,
+      exit_reason: t.exitReason,
+      mfe: t.mfe,
+      mae: t.mae,
+      hold_bars: t.holdBars,
+      post_exit_best: finiteOrNull(t.postExitBest),
+      left_on_table: finiteOrNull(t.leftOnTable),
+      features: JSON.stringify(t.features),
+    })),
+    { key: ['model_id', 'trade'], columns: { post_exit_best: 'double', left_on_table: 'double' } },
+  );
+  await store.writeRecords(
+    'pattern_library',
+    report.patterns.map((p) => ({
+      model_id: modelId,
+      pattern: p.pattern,
+      trades: p.count,
+      win_rate: p.winRate,
+      confidence: p.confidence,
+      mean_return: p.meanReturn,
+      mean_hold_bars: p.meanHoldBars,
+      centroid: JSON.stringify(p.centroid),
+    })),
+    { key: ['model_id', 'pattern'] },
+  );
+  await store.writeRecords(
+    'loss_analysis',
+    report.losses.map((l) => ({
+      model_id: modelId,
+      exit_reason: l.exitReason,
+      regime: l.regime,
+      losses: l.count,
+      mean_return: l.meanReturn,
+      mean_mae: l.meanMae,
+    })),
+    { key: ['model_id', 'exit_reason', 'regime'] },
+  );
 }

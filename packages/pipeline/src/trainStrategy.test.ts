@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sliceBars } from '@candlelab/core';
+import { DuckDbStore } from '@candlelab/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTestStrategy } from '../test/testStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
@@ -16,7 +17,9 @@ const universe = writeTestStrategy({
   name: 'test-universe',
   universe: ['ETH/USDT', 'SOL/USDT', 'ADA/USDT'],
   gates: ['trades >= 1', 'shadow.trades >= 1'],
-  extra: 'shadow: { stopLoss: 0.02, takeProfit: 0.03, maxHoldBars: 12, postExitBars: 12, patterns: 4, features: 4 }',
+  extra:
+    'shadow: { stopLoss: 0.02, takeProfit: 0.03, maxHoldBars: 12, postExitBars: 12, patterns: 4, features: 4 }\nbacktest: { entryThreshold: 0.5 }',
+  store: '{ kind: duckdb, path: candles.duckdb }',
 });
 afterAll(() => {
   for (const { dir } of [btc, universe]) rmSync(dir, { recursive: true, force: true });
@@ -211,6 +214,7 @@ describe('trainStrategy', () => {
     // Shadow trading: every long entry of the out-of-sample signals is one shadow trade.
     const shadow = result.shadow!;
     const entries = result.signals.reduce((sum, s) => sum + s.positions.filter((p) => p === 1).length, 0);
+    expect(entries).toBeGreaterThan(30);
     expect(shadow.summary.count).toBe(entries);
     expect(result.metrics['shadow.trades']).toBe(entries);
     expect(result.gates.results.map((g) => g.expression)).toContain('shadow.trades >= 1');
@@ -228,5 +232,24 @@ describe('trainStrategy', () => {
     expect(stored.patterns).toHaveLength(shadow.patterns.length);
     expect(readFileSync(result.reportPath!, 'utf8')).toContain('Pattern library: clusters of entry features');
     expect(trainResultJson(result).shadow!.trades).toBe(entries);
+    // The same analysis is queryable with SQL in the candle store, beside the candles.
+    const store = await DuckDbStore.open({ path: join(universe.dir, 'candles.duckdb') });
+    try {
+      const id = result.model!.id;
+      const [memory] = await store.query(
+        'SELECT count(*) AS n, sum(CASE WHEN outcome = ? THEN 1 ELSE 0 END) AS wins FROM trade_memory WHERE model_id = ?',
+        ['win', id],
+      );
+      expect(memory).toEqual({ n: entries, wins: shadow.summary.wins });
+      const patterns = await store.query(
+        'SELECT pattern, trades FROM pattern_library WHERE model_id = ? ORDER BY pattern',
+        [id],
+      );
+      expect(patterns).toEqual(shadow.patterns.map((p) => ({ pattern: p.pattern, trades: p.count })));
+      const [losses] = await store.query('SELECT sum(losses) AS n FROM loss_analysis WHERE model_id = ?', [id]);
+      expect(losses!.n).toBe(shadow.summary.losses);
+    } finally {
+      await store.close();
+    }
   });
 });

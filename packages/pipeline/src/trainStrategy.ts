@@ -22,7 +22,7 @@ import {
   strategyCalendar,
 } from './backtestStage.js';
 import { checkStrategy } from './checkStrategy.js';
-import { loadStrategyBars } from './loadStrategyBars.js';
+import { loadStrategyBars, openStore } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
 import { PPO_ENV_FILE } from './ppoPredict.js';
 import { type PpoFoldResult, type PpoFolds, runPpoFolds, trainFinalPpo } from './ppoStage.js';
@@ -35,6 +35,7 @@ import {
   shadowMetrics,
   shadowStage,
   shadowTradesCsv,
+  writeShadowTables,
 } from './shadowStage.js';
 import type { LoadedStrategy, StrategyConfig } from './strategyConfig.js';
 import { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
@@ -584,6 +585,15 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
           },
         });
         result.model = manifest;
+        if (shadow) {
+          // The shadow run also goes into the candle store's SQL tables, beside the candles.
+          const candles = await openStore(config.data.store, loaded.baseDir);
+          try {
+            await writeShadowTables(candles, manifest.id, shadow);
+          } finally {
+            await candles.close();
+          }
+        }
         if (!isPostgresLocation(location)) {
           result.modelDir = new ModelRegistry({ root: location }).dirOf(manifest.id);
           result.reportPath = join(result.modelDir, 'report.html');

@@ -19,6 +19,8 @@ export function writeTestStrategy(
     workers?: number;
     /** More top-level YAML appended as is (e.g. a `shadow:` section). */
     extra?: string;
+    /** The candle store (YAML flow mapping). Default `{ kind: memory }`. */
+    store?: string;
   } = {},
 ): {
   path: string;
@@ -36,7 +38,7 @@ data:
   start: 2022-06-01
   end: 2022-09-01
   source: { kind: file, path: '${fixturePath('ohlcv')}${overrides.universe ? '/binance-1h' : ''}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+  store: ${overrides.store ?? '{ kind: memory }'}
 features: { preset: standard }
 labels: { kind: forwardReturn, horizon: 4, target: binary, upper: 0.002 }
 model:
