@@ -26,8 +26,10 @@ function metadataProblems(pkgDir, manifest) {
   if (!manifest.bugs?.url) problems.push('no bugs url');
   if (!(manifest.keywords?.length >= 3)) problems.push('fewer than 3 keywords');
   // ESM-only: CommonJS callers can require() it from Node 20.19 on.
-  if (manifest.engines?.node !== '>=20.19') problems.push(`engines.node is ${manifest.engines?.node}, expected >=20.19`);
-  if (manifest.scripts?.prepack !== 'node ../../scripts/copy-license.mjs') problems.push('no prepack that adds LICENSE');
+  if (manifest.engines?.node !== '>=20.19')
+    problems.push(`engines.node is ${manifest.engines?.node}, expected >=20.19`);
+  if (manifest.scripts?.prepack !== 'node ../../scripts/copy-license.mjs')
+    problems.push('no prepack that adds LICENSE');
   const readme = existsSync(join(pkgDir, 'README.md')) ? readFileSync(join(pkgDir, 'README.md'), 'utf8') : '';
   if (!/^## Install$/m.test(readme) || !readme.includes(`npm install ${manifest.name}`))
     problems.push(`README has no "## Install" section with \`npm install ${manifest.name}\``);

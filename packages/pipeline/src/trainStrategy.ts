@@ -192,12 +192,6 @@ function packageVersions(): Record<string, string> {
   );
 }
 
-function prefixed(prefix: string, record: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(record).map(([k, v]) => [`${prefix}${k[0]!.toUpperCase()}${k.slice(1)}`, v]),
-  );
-}
-
 /** Stage: permutation importance of the last fold's model on its own (out-of-sample) test rows. */
 function importanceStage(config: StrategyConfig, data: StrategyDataset, splits: Split[], folds: StrategyFolds) {
   if (!config.importance.enabled) return [];

@@ -1,0 +1,229 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Bars, lowerBound, type Signal, sliceBars } from '@candlelab/core';
+import { CcxtSource, DuckDbStore } from '@candlelab/data';
+import { predictLatest } from '@candlelab/pipeline';
+import { openModelStore } from '@candlelab/registry';
+import { loadFixtureBars } from '@candlelab/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
+import { trainTestModel } from '../test/trainedModel.js';
+import { decideWithWeights, learnedWeightsAt } from './learnedWeights.js';
+import type { LogRecord, PredictionLog } from './PredictionLog.js';
+import { type AggregatorSettings, SeriesLoop } from './SeriesLoop.js';
+import { openDuckDbPredictionLog } from './SqlPredictionLog.js';
+import { loadServedModel, type ServedModel } from './servedModel.js';
+
+// Real Binance BTC/USDT 1h candles (fixtures/ohlcv), served by a fake exchange on loopback whose
+// clock the tests move bar by bar; the model is trained on 2022-06-01 … 2022-09-01 of the same series.
+const HOUR = 3_600_000;
+const fixture = loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz');
+const START = Date.UTC(2022, 8, 10) + 30 * 60_000; // mid-bar
+const WARMUP = 300;
+const aggregator: AggregatorSettings = {
+  maxAgeMs: 2 * HOUR,
+  learningRate: 0.5,
+  decay: 0.01,
+  horizonBars: 1,
+  minConfidence: 0.5,
+  minConsensus: 0.5,
+  maxPositionSize: 1,
+};
+
+let trained: Awaited<ReturnType<typeof trainTestModel>>;
+let model: ServedModel;
+let fake: FakeExchange;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  trained = await trainTestModel();
+  const registry = await openModelStore(trained.registry);
+  model = await loadServedModel(registry, trained.modelId);
+  fake = await startFakeExchange([fixture], START);
+});
+afterAll(async () => {
+  await fake?.close();
+  for (const dir of [...dirs, trained?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  loop: SeriesLoop;
+  log: PredictionLog;
+  store: DuckDbStore;
+  clock: { now: number };
+}
+
+async function openRun(dir: string, clock: { now: number }, wrapLog = (log: PredictionLog) => log): Promise<Run> {
+  const store = await DuckDbStore.open({ path: join(dir, 'candles.duckdb') });
+  const log = await openDuckDbPredictionLog({ path: join(dir, 'serve.duckdb') });
+  const now = () => clock.now;
+  const source = new CcxtSource({ exchange: await fakeExchangeClient(fake.url), now, maxRetries: 0 });
+  const loop = await SeriesLoop.open({
+    exchange: 'binance',
+    symbol: 'BTC/USDT',
+    timeframe: '1h',
+    store,
+    source,
+    log: wrapLog(log),
+    models: [model],
+    aggregator,
+    warmupBars: WARMUP,
+    now,
+  });
+  return { loop, log, store, clock };
+}
+
+async function closeRun(run: Run): Promise<void> {
+  await run.log.close();
+  await run.store.close();
+}
+
+function newDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'candlelab-loop-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A TradingView-style alert 30 minutes into the bar, alternating direction (a source that is often wrong). */
+function alertAt(time: number, k: number): { key: string; signal: Signal } {
+  return {
+    key: `alert:test:${time}`,
+    signal: {
+      time,
+      symbol: 'BTC/USDT',
+      action: k % 2 === 0 ? 'buy' : 'sell',
+      confidence: 0.8,
+      source: 'tradingview:test',
+    },
+  };
+}
+
+/** Advances the exchange and the server clock hour by hour from `from` to `to`, ticking (and sending an alert every 3rd hour). */
+async function runHours(run: Run, from: number, to: number): Promise<void> {
+  for (let h = from; h < to; h++) {
+    run.clock.now = START + h * HOUR;
+    fake.now = run.clock.now;
+    if (h % 3 === 1) {
+      const { key, signal } = alertAt(run.clock.now, h);
+      await run.loop.submitAlert(key, signal, undefined);
+    }
+    await run.loop.tick();
+  }
+}
+
+function closeAt(bars: Bars, time: number): number {
+  return bars.close[lowerBound(bars.time, time)]!;
+}
+
+describe('SeriesLoop on a fake exchange with a trained model', () => {
+  let reference: LogRecord[];
+
+  it('serves every closed bar: the streamed prediction equals predictLatest on the bars up to t, outcomes from real closes', async () => {
+    const run = await openRun(newDir(), { now: START });
+    await runHours(run, 0, 48);
+    reference = await run.log.query();
+    const predictions = reference.filter((r) => r.kind === 'prediction');
+    expect(predictions).toHaveLength(48); // the bar closed before START, then one per hour
+    const firstServed = predictions[0]!.barTime;
+    expect(firstServed).toBe(START - 30 * 60_000 - HOUR);
+    const feedStart = lowerBound(fixture.time, firstServed - WARMUP * HOUR);
+    for (const row of predictions) {
+      const upTo = sliceBars(fixture, feedStart, lowerBound(fixture.time, row.barTime) + 1);
+      const batch = predictLatest(model.classifier, upTo, model.featureSet, model.classes, model.rule, model.id);
+      expect(row.probabilities).toEqual(Array.from(batch.probabilities));
+      expect(row.action).toBe(batch.decision.action);
+      expect(row.size).toBe(batch.decision.position);
+      expect(row.source).toBe(trained.modelId);
+    }
+    // Outcomes: every row whose horizon has passed is settled with close(t + h) / close(t) − 1, known at the settling close.
+    const lastClose = run.clock.now - (run.clock.now % HOUR);
+    for (const row of reference) {
+      if (row.outcomeDue > lastClose) {
+        expect(row.outcomeReturn).toBeNull();
+        continue;
+      }
+      const exit = closeAt(fixture, row.outcomeDue - HOUR);
+      expect(row.outcomeReturn, row.key).toBe(exit / closeAt(fixture, row.barTime - (row.barTime % HOUR)) - 1);
+      expect(row.outcomeKnownAt).toBe(row.outcomeDue);
+    }
+    expect(reference.filter((r) => r.kind === 'alert')).toHaveLength(16);
+    expect(reference.filter((r) => r.kind === 'aggregate').length).toBe(48);
+    // Candles written through the loader equal the exchange's.
+    const stored = await run.store.read({
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      timeframe: '1h',
+      start: firstServed - WARMUP * HOUR,
+      end: lastClose,
+    });
+    const expected = sliceBars(fixture, feedStart, lowerBound(fixture.time, lastClose));
+    expect(Array.from(stored.time)).toEqual(Array.from(expected.time));
+    expect(Array.from(stored.close)).toEqual(Array.from(expected.close));
+    await closeRun(run);
+  });
+
+  it('killed mid-bar and restarted after downtime: no candle, prediction or outcome lost or duplicated, same bits', async () => {
+    const dir = newDir();
+    const clock = { now: START };
+    let failNext = false;
+    const crashing = (log: PredictionLog): PredictionLog => ({
+      location: log.location,
+      query: (q) => log.query(q),
+      barTimeRange: (...args) => log.barTimeRange(...args),
+      close: () => log.close(),
+      commit: async (batch) => {
+        if (failNext) throw new Error('killed before the commit');
+        return log.commit(batch);
+      },
+    });
+    const first = await openRun(dir, clock, crashing);
+    await runHours(first, 0, 20);
+    // Killed in the middle of bar 20's processing: candles were written, nothing of the bar committed.
+    clock.now = START + 20 * HOUR;
+    fake.now = clock.now;
+    failNext = true;
+    await expect(first.loop.tick()).rejects.toThrow(/killed/);
+    await closeRun(first);
+    // Down for 9 hours (no ticks, no alerts), then restarted: the missed bars are back-filled.
+    clock.now = START + 29 * HOUR;
+    fake.now = clock.now;
+    const second = await openRun(dir, clock);
+    const catchUp = await second.loop.tick();
+    expect(catchUp.bars).toBeGreaterThanOrEqual(10);
+    await runHours(second, 30, 48);
+    const restarted = await second.log.query();
+    // Alerts sent while the server was down never arrived; everything else is identical to the uninterrupted run.
+    const missed = new Set([22, 25, 28].map((h) => `alert:test:${START + h * HOUR}`));
+    const withoutMissedAlerts = reference.filter((r) => !missed.has(r.key));
+    expect(restarted.filter((r) => r.kind !== 'aggregate' && r.kind !== 'alert')).toEqual(
+      withoutMissedAlerts.filter((r) => r.kind === 'prediction'),
+    );
+    expect(new Set(restarted.map((r) => r.key)).size).toBe(restarted.length);
+    expect(restarted.map((r) => r.key).sort()).toEqual(withoutMissedAlerts.map((r) => r.key).sort());
+    await closeRun(second);
+  });
+
+  it('the aggregator weights at t depend only on outcomes known at t (each logged decision re-derived from the log)', () => {
+    const aggregates = reference.filter((r) => r.kind === 'aggregate');
+    let learned = 0;
+    for (const row of aggregates) {
+      const weights = learnedWeightsAt(reference, row.decidedAt, aggregator);
+      // Outcomes known later are irrelevant: flipping them changes nothing at t.
+      const flipped = reference.map((r) =>
+        r.outcomeKnownAt !== null && r.outcomeKnownAt > row.decidedAt ? { ...r, outcomeReturn: -r.outcomeReturn! } : r,
+      );
+      expect(learnedWeightsAt(flipped, row.decidedAt, aggregator).toRecord()).toEqual(weights.toRecord());
+      const decision = decideWithWeights(row.inputs!, row.symbol, weights, aggregator);
+      expect(decision.action).toBe(row.action);
+      expect(decision.confidence).toBe(row.confidence);
+      expect(decision.shouldExecute ? decision.positionSize : 0).toBe(row.size);
+      if (weights.rounds > 0) learned++;
+    }
+    expect(learned).toBeGreaterThan(30);
+    // The alternating alert source is right about half the time: its weight moved away from the model's.
+    const final = learnedWeightsAt(reference, Number.POSITIVE_INFINITY, aggregator).toRecord();
+    expect(Object.keys(final).sort()).toEqual([trained.modelId, 'tradingview:test'].sort());
+    expect(final[trained.modelId]).not.toBe(final['tradingview:test']);
+  });
+});

@@ -1,0 +1,492 @@
+import { decidePosition } from '@candlelab/backtest';
+import {
+  alignTime,
+  type Bars,
+  barsLength,
+  type Candle,
+  InvalidParameterError,
+  type Signal,
+  type Timeframe,
+  timeframeToMs,
+} from '@candlelab/core';
+import { type CandleSource, type CandleStore, type LoadGap, loadBars } from '@candlelab/data';
+import { FeatureStream } from '@candlelab/features';
+import { sha256Hex } from '@candlelab/registry';
+import { type AggregatedSignal, HedgeWeights, SignalAggregator } from '@candlelab/signals';
+import type { DriftMonitor, DriftReport } from './DriftMonitor.js';
+import { type DecideOptions, decideWithWeights, learnFromOutcome, learningOrder } from './learnedWeights.js';
+import type { AggregateInput, LogRecord, Outcome, PredictionLog } from './PredictionLog.js';
+import type { ServedModel } from './servedModel.js';
+
+/** The source name of aggregated signals in the log. */
+export const AGGREGATE_SOURCE = 'aggregate';
+
+export interface AggregatorSettings extends DecideOptions {
+  /** A source's signal counts this long after it was made. */
+  maxAgeMs: number;
+  learningRate: number;
+  decay: number;
+  /** Bars after which an aggregate's (and an alert's) outcome is recorded. */
+  horizonBars: number;
+}
+
+export interface SeriesLoopOptions {
+  /** Store key of the exchange (the ccxt id). */
+  exchange: string;
+  symbol: string;
+  timeframe: Timeframe;
+  store: CandleStore;
+  /** Where missing candles are fetched; without one only stored candles are used. */
+  source?: CandleSource;
+  log: PredictionLog;
+  /** Models serving this series. */
+  models: readonly ServedModel[];
+  /** Drift monitors by model id (models without one are not monitored). */
+  monitors?: ReadonlyMap<string, DriftMonitor>;
+  aggregator: AggregatorSettings;
+  /** Bars fed to the feature streams before the first bar served. */
+  warmupBars: number;
+  /** Clock in epoch ms. */
+  now: () => number;
+  /** Called once when a model starts drifting (before its next bar). */
+  onDrift?: (model: ServedModel, report: DriftReport, barTime: number) => Promise<void> | void;
+}
+
+/** What one tick did. */
+export interface TickReport {
+  /** Bars fetched from the source and written to the store. */
+  fetched: number;
+  /** Closed bars processed (features, predictions, outcomes). */
+  bars: number;
+  /** Log rows inserted (predictions and aggregates). */
+  inserted: number;
+  /** Outcomes recorded. */
+  outcomes: number;
+  /** Missing bar ranges in the range loaded, with their reason. */
+  gaps: LoadGap[];
+  /** Open time of the newest bar processed, if any. */
+  lastBarTime: number | undefined;
+}
+
+/** The newest feature row of a model. */
+export interface LatestFeatures {
+  time: number;
+  names: readonly string[];
+  values: (number | null)[];
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/**
+ * The live loop of one symbol/timeframe: each tick loads the closed bars since the last one
+ * through the database-first loader (missing ranges fetched and written to the store, so bars
+ * missed during downtime are back-filled), and for each bar in time order records the outcomes
+ * that bar settles (learning the aggregator's weights from them), advances every model's
+ * `FeatureStream`, predicts with the one probability → position rule, and aggregates the
+ * signals — all of one bar committed to the log in one transaction under idempotent keys. A
+ * restarted loop resumes after the last committed bar with the same state (streams re-warmed over
+ * `warmupBars`, weights re-learned from the logged outcomes).
+ */
+export class SeriesLoop {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly #options: SeriesLoopOptions;
+  readonly #tfMs: number;
+  readonly #streams = new Map<string, FeatureStream>();
+  readonly #streamOf = new Map<string, FeatureStream>();
+  readonly #models = new Map<string, ServedModel>();
+  readonly #suspended = new Set<string>();
+  readonly #closes = new Map<number, number>();
+  readonly #latestFeatures = new Map<string, LatestFeatures>();
+  readonly #latestPredictions = new Map<string, LogRecord>();
+  #signals = new SignalAggregator();
+  #weights = new HedgeWeights();
+  #pending: LogRecord[] = [];
+  #latestAggregate: (LogRecord & { aggregate: AggregatedSignal }) | undefined;
+  /** First bar served (earlier bars only warm the streams). */
+  #serveFrom = 0;
+  /** Open time of the next bar to process. */
+  #nextBar = 0;
+  #maxHorizonBars = 1;
+  #running: Promise<TickReport> | undefined;
+
+  private constructor(options: SeriesLoopOptions) {
+    this.#options = options;
+    this.symbol = options.symbol;
+    this.timeframe = options.timeframe;
+    this.#tfMs = timeframeToMs(options.timeframe);
+  }
+
+  /** Builds the loop's state from the log (see the class doc); nothing is fetched until `tick`. */
+  static async open(options: SeriesLoopOptions): Promise<SeriesLoop> {
+    if (!Number.isInteger(options.warmupBars) || options.warmupBars < 1)
+      throw new InvalidParameterError('warmupBars', options.warmupBars, 'an integer >= 1');
+    const loop = new SeriesLoop(options);
+    await loop.#restore();
+    return loop;
+  }
+
+  /** Ids of the models producing signals now (not suspended). */
+  get activeModels(): string[] {
+    return [...this.#models.keys()].filter((id) => !this.#suspended.has(id));
+  }
+
+  get models(): ServedModel[] {
+    return [...this.#models.values()];
+  }
+
+  isSuspended(modelId: string): boolean {
+    return this.#suspended.has(modelId);
+  }
+
+  /** Stops a model's signals (its stream keeps advancing so it could resume after a restart). */
+  suspend(modelId: string): void {
+    if (this.#models.has(modelId)) this.#suspended.add(modelId);
+  }
+
+  /** Open time of the next bar the loop will process (during a replay after a restart: a warm-up bar). */
+  get nextBarTime(): number {
+    return this.#nextBar;
+  }
+
+  /** Open time of the newest bar served (predicted on, or resumed after), also while a restart replays. */
+  get servedThrough(): number {
+    return Math.max(this.#serveFrom, this.#nextBar) - this.#tfMs;
+  }
+
+  latestFeatures(modelId: string): LatestFeatures | undefined {
+    return this.#latestFeatures.get(modelId);
+  }
+
+  latestPrediction(modelId: string): LogRecord | undefined {
+    return this.#latestPredictions.get(modelId);
+  }
+
+  latestAggregate(): (LogRecord & { aggregate: AggregatedSignal }) | undefined {
+    return this.#latestAggregate;
+  }
+
+  /** The learned source weights (from outcomes only). */
+  weights(): Record<string, number> {
+    return this.#weights.toRecord();
+  }
+
+  /** Time through which the weights have learned (−Infinity before any outcome). */
+  get learnedThrough(): number {
+    return this.#weights.learnedThrough;
+  }
+
+  async #restore(): Promise<void> {
+    const { log, symbol, timeframe, models, aggregator } = this.#options;
+    this.#streams.clear();
+    this.#streamOf.clear();
+    this.#models.clear();
+    this.#closes.clear();
+    this.#latestFeatures.clear();
+    this.#latestPredictions.clear();
+    this.#latestAggregate = undefined;
+    this.#maxHorizonBars = aggregator.horizonBars;
+    for (const monitor of this.#options.monitors?.values() ?? []) monitor.reset();
+    for (const model of models) {
+      this.#models.set(model.id, model);
+      const key = JSON.stringify(model.featureSet);
+      let stream = this.#streams.get(key);
+      if (stream === undefined) {
+        stream = new FeatureStream(model.featureSet, symbol, timeframe);
+        this.#streams.set(key, stream);
+      }
+      this.#streamOf.set(model.id, stream);
+      this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
+    }
+    // Resume after the last committed bar (every row of a bar commits together), else at the last
+    // closed bar; the streams replay from the same point before the first bar ever served, so every
+    // feature row after a restart is bit-identical to the row of an uninterrupted run.
+    const served = await this.#servedRange();
+    const lastClosed = alignTime(this.#options.now(), timeframe) - this.#tfMs;
+    this.#serveFrom = served === undefined ? lastClosed : served.last + this.#tfMs;
+    const longestWarmup = Math.max(0, ...[...this.#streams.values()].map((s) => s.warmup));
+    const firstServed = served === undefined ? this.#serveFrom : served.first;
+    this.#nextBar = firstServed - Math.max(this.#options.warmupBars, longestWarmup + 1) * this.#tfMs;
+    // Weights: re-learned from the logged outcomes alone, in the order they became known.
+    this.#weights = new HedgeWeights([], { learningRate: aggregator.learningRate, decay: aggregator.decay });
+    const settled = await log.query({ symbol, timeframe, kind: 'aggregate', settled: true });
+    for (const aggregate of learningOrder(settled)) learnFromOutcome(this.#weights, aggregate);
+    // Signals still fresh at the first bar served, so its aggregate sees what it saw before the restart.
+    this.#signals = new SignalAggregator({ maxAgeMs: aggregator.maxAgeMs });
+    const recent = await log.query({ symbol, timeframe, from: this.#serveFrom - 2 * aggregator.maxAgeMs });
+    for (const row of recent) if (row.kind !== 'aggregate') this.#signals.submit(this.#signalOf(row));
+    this.#pending = await log.query({ symbol, timeframe, settled: false });
+  }
+
+  /** The first and last bar served (by any model or the aggregate), from the log. */
+  async #servedRange(): Promise<{ first: number; last: number } | undefined> {
+    const { log, symbol, timeframe } = this.#options;
+    const ranges = await Promise.all(
+      [AGGREGATE_SOURCE, ...this.#models.keys()].map((source) => log.barTimeRange(source, symbol, timeframe)),
+    );
+    const known = ranges.filter((r) => r !== undefined);
+    if (known.length === 0) return undefined;
+    return { first: Math.min(...known.map((r) => r.first)), last: Math.max(...known.map((r) => r.last)) };
+  }
+
+  #signalOf(row: LogRecord): Signal {
+    return {
+      time: row.decidedAt,
+      symbol: row.symbol,
+      action: row.action,
+      confidence: row.confidence,
+      source: row.source,
+    };
+  }
+
+  /**
+   * Loads and processes every bar closed since the last tick. Ticks never overlap (a tick asked for
+   * while one runs waits for it and then runs). After a failed tick the state is rebuilt from the
+   * log before the next one, so nothing half-done survives.
+   */
+  tick(): Promise<TickReport> {
+    const previous = this.#running ?? Promise.resolve(undefined);
+    const run = previous.then(
+      () => this.#tickOnce(),
+      () => this.#tickOnce(),
+    );
+    this.#running = run;
+    return run;
+  }
+
+  /** Resolves when no tick is running (a failed tick counts as finished). */
+  async idle(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
+  #broken = false;
+
+  async #tickOnce(): Promise<TickReport> {
+    if (this.#broken) {
+      await this.#restore();
+      this.#broken = false;
+    }
+    try {
+      return await this.#process();
+    } catch (error) {
+      this.#broken = true;
+      throw error;
+    }
+  }
+
+  async #process(): Promise<TickReport> {
+    const { store, source, exchange, symbol, timeframe, now } = this.#options;
+    const end = alignTime(now(), timeframe);
+    const report: TickReport = { fetched: 0, bars: 0, inserted: 0, outcomes: 0, gaps: [], lastBarTime: undefined };
+    if (this.#nextBar >= end) return report;
+    const loaded = await loadBars(
+      { exchange, symbol, timeframe, start: this.#nextBar, end },
+      { store, ...(source ? { source } : {}), now },
+    );
+    report.fetched = loaded.report.fetched;
+    report.gaps = loaded.report.gaps;
+    const bars = loaded.bars;
+    for (let i = 0; i < barsLength(bars); i++) {
+      const { inserted, outcomes } = await this.#processBar(bars, i);
+      report.inserted += inserted;
+      report.outcomes += outcomes;
+      report.bars++;
+      report.lastBarTime = bars.time[i]!;
+    }
+    // Bars still missing before `end` are gaps at the exchange; later bars continue after them.
+    this.#nextBar = Math.max(
+      this.#nextBar,
+      report.lastBarTime === undefined ? this.#nextBar : report.lastBarTime + this.#tfMs,
+    );
+    return report;
+  }
+
+  async #processBar(bars: Bars, i: number): Promise<{ inserted: number; outcomes: number }> {
+    const { symbol, timeframe, aggregator, monitors } = this.#options;
+    const time = bars.time[i]!;
+    const closeTime = time + this.#tfMs;
+    const candle: Candle = {
+      time,
+      open: bars.open[i]!,
+      high: bars.high[i]!,
+      low: bars.low[i]!,
+      close: bars.close[i]!,
+      volume: bars.volume[i]!,
+    };
+    this.#closes.set(time, candle.close);
+    this.#closes.delete(time - (this.#maxHorizonBars + 2) * this.#tfMs);
+    const rows = new Map<FeatureStream, Float64Array | null>();
+    for (const stream of this.#streams.values()) rows.set(stream, stream.update(candle));
+    this.#nextBar = closeTime;
+    const serving = time >= this.#serveFrom;
+
+    // 1. Outcomes this bar settles; the weights learn from aggregates' outcomes, in the learning order.
+    const outcomes = serving ? await this.#settle(closeTime) : [];
+
+    // 2. Every active model's prediction through the one position rule.
+    const records: LogRecord[] = [];
+    const drifting: Array<{ model: ServedModel; report: DriftReport }> = [];
+    for (const model of this.#models.values()) {
+      const row = rows.get(this.#streamOf.get(model.id)!)!;
+      if (row === null) continue;
+      const monitor = monitors?.get(model.id);
+      monitor?.push(row);
+      this.#latestFeatures.set(model.id, {
+        time,
+        names: this.#streamOf.get(model.id)!.names,
+        values: Array.from(row, finiteOrNull),
+      });
+      if (!serving || this.#suspended.has(model.id)) continue;
+      const record = this.#predict(model, row, time, closeTime);
+      records.push(record);
+      this.#latestPredictions.set(model.id, record);
+      this.#signals.submit(this.#signalOf(record));
+      const drift = monitor?.check();
+      if (drift?.drifting) drifting.push({ model, report: drift });
+    }
+
+    // 3. The aggregated signal of everything fresh at the bar's close.
+    if (serving) {
+      const inputs: AggregateInput[] = this.#signals
+        .signals(symbol, closeTime)
+        .filter((s) => !this.#suspended.has(s.source)) // a suspended model's last signals stop with it
+        .map((s) => ({ source: s.source, action: s.action, confidence: s.confidence, time: s.time }))
+        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      if (inputs.length > 0) {
+        if (this.#weights.learnedThrough > closeTime)
+          throw new InvalidParameterError('now', closeTime, 'the weights have learned from a later outcome');
+        const aggregate = decideWithWeights(inputs, symbol, this.#weights, aggregator);
+        const record: LogRecord = {
+          key: `aggregate:${symbol}:${timeframe}:${time}`,
+          kind: 'aggregate',
+          symbol,
+          timeframe,
+          barTime: time,
+          decidedAt: closeTime,
+          source: AGGREGATE_SOURCE,
+          modelVersion: null,
+          inputsFingerprint: sha256Hex(JSON.stringify(inputs)),
+          probabilities: null,
+          inputs,
+          action: aggregate.action,
+          confidence: aggregate.confidence,
+          // The size to execute: the recommended size when the thresholds pass, else 0.
+          size: aggregate.shouldExecute ? aggregate.positionSize : 0,
+          outcomeDue: time + (aggregator.horizonBars + 1) * this.#tfMs,
+          outcomeReturn: null,
+          outcomeKnownAt: null,
+        };
+        records.push(record);
+        this.#latestAggregate = { ...record, aggregate };
+      }
+    }
+    const result = await this.#options.log.commit({ records, outcomes });
+    for (const record of records) this.#pending.push(record);
+    for (const { model, report } of drifting) {
+      if (this.#suspended.has(model.id)) continue;
+      await this.#options.onDrift?.(model, report, time);
+    }
+    return { inserted: result.inserted.length, outcomes: result.recorded };
+  }
+
+  #predict(model: ServedModel, row: Float64Array, time: number, closeTime: number): LogRecord {
+    const { symbol, timeframe } = this.#options;
+    const missing = row.some((x) => !Number.isFinite(x));
+    // As in training and `predictLatest`: a bar with a missing feature gets no prediction and stays flat.
+    const probabilities = missing
+      ? new Float64Array(model.classes.numClasses).fill(Number.NaN)
+      : model.classifier.predictProba({ data: row, rows: 1, cols: row.length });
+    const decision = decidePosition(probabilities, model.classes, model.rule);
+    return {
+      key: `prediction:${model.id}:${symbol}:${timeframe}:${time}`,
+      kind: 'prediction',
+      symbol,
+      timeframe,
+      barTime: time,
+      decidedAt: closeTime,
+      source: model.id,
+      modelVersion: model.manifest.version,
+      inputsFingerprint: sha256Hex(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)),
+      probabilities: Array.from(probabilities, finiteOrNull),
+      inputs: null,
+      action: decision.action,
+      confidence: Math.min(1, Math.max(0, decision.confidence)),
+      size: decision.position,
+      outcomeDue: time + (model.horizonBars + 1) * this.#tfMs,
+      outcomeReturn: null,
+      outcomeKnownAt: null,
+    };
+  }
+
+  /**
+   * Outcomes of the pending rows due by `closeTime`: close(anchor + horizon) / close(anchor) − 1,
+   * known at the due time. Aggregates' outcomes update the learned weights in learning order.
+   */
+  async #settle(closeTime: number): Promise<Outcome[]> {
+    const due = this.#pending.filter((r) => r.outcomeDue <= closeTime);
+    if (due.length === 0) return [];
+    this.#pending = this.#pending.filter((r) => r.outcomeDue > closeTime);
+    const outcomes: Outcome[] = [];
+    const settled: LogRecord[] = [];
+    for (const row of due) {
+      const anchor = alignTime(row.barTime, this.timeframe);
+      const base = await this.#closeAt(anchor);
+      const exit = await this.#closeAt(row.outcomeDue - this.#tfMs);
+      if (base === undefined || exit === undefined || !(base > 0)) continue;
+      const realizedReturn = exit / base - 1;
+      outcomes.push({ key: row.key, realizedReturn, knownAt: row.outcomeDue });
+      settled.push({ ...row, outcomeReturn: realizedReturn, outcomeKnownAt: row.outcomeDue });
+    }
+    for (const aggregate of learningOrder(settled)) learnFromOutcome(this.#weights, aggregate);
+    return outcomes;
+  }
+
+  /** Close of the bar opening at `time`, or of the last bar before it (a gap), from memory or the store. */
+  async #closeAt(time: number): Promise<number | undefined> {
+    const cached = this.#closes.get(time);
+    if (cached !== undefined) return cached;
+    const { store, exchange, symbol, timeframe } = this.#options;
+    const bars = await store.read({
+      exchange,
+      symbol,
+      timeframe,
+      start: time - 50 * this.#tfMs,
+      end: time + this.#tfMs,
+    });
+    const n = barsLength(bars);
+    return n === 0 ? undefined : bars.close[n - 1];
+  }
+
+  /**
+   * Records a webhook alert for this series (idempotent on `key`) and hands its signal to the
+   * aggregator. Returns false for a replay (the key was already logged).
+   */
+  async submitAlert(key: string, signal: Signal, size: number | undefined): Promise<boolean> {
+    const { symbol, timeframe, aggregator } = this.#options;
+    const barTime = alignTime(signal.time, timeframe);
+    const record: LogRecord = {
+      key,
+      kind: 'alert',
+      symbol,
+      timeframe,
+      barTime,
+      decidedAt: signal.time,
+      source: signal.source,
+      modelVersion: null,
+      inputsFingerprint: null,
+      probabilities: null,
+      inputs: null,
+      action: signal.action,
+      confidence: signal.confidence,
+      size: size ?? null,
+      outcomeDue: barTime + (aggregator.horizonBars + 1) * this.#tfMs,
+      outcomeReturn: null,
+      outcomeKnownAt: null,
+    };
+    const { inserted } = await this.#options.log.commit({ records: [record] });
+    if (inserted.length === 0) return false;
+    this.#pending.push(record);
+    this.#signals.submit({ ...signal, symbol });
+    return true;
+  }
+}

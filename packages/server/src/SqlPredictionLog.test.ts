@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LogRecord, PredictionLog } from './PredictionLog.js';
+import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
+
+/** Override with CANDLELAB_PG_URL; the default is the local test server. */
+const url = process.env.CANDLELAB_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `candlelab_serve_${process.pid}_${Date.now().toString(36)}`;
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+const pgUp = await reachable();
+if (!pgUp)
+  console.warn(
+    `PostgreSQL predictions log tests skipped: PostgreSQL is not reachable at ${url}. Start PostgreSQL with a 'test' database (user postgres, trust auth) or set CANDLELAB_PG_URL to enable them.`,
+  );
+
+const dir = mkdtempSync(join(tmpdir(), 'candlelab-serve-log-'));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (pgUp) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+});
+
+function record(overrides: Partial<LogRecord> & { key: string }): LogRecord {
+  return {
+    kind: 'prediction',
+    symbol: 'BTC/USDT',
+    timeframe: '1h',
+    barTime: 3_600_000,
+    decidedAt: 7_200_000,
+    source: 'model-a',
+    modelVersion: 3,
+    inputsFingerprint: 'abc',
+    probabilities: [0.3, 0.7],
+    inputs: null,
+    action: 'buy',
+    confidence: 0.7,
+    size: 1,
+    outcomeDue: 18_000_000,
+    outcomeReturn: null,
+    outcomeKnownAt: null,
+    ...overrides,
+  };
+}
+
+const implementations: Array<{ name: string; skip: boolean; open: (id: string) => Promise<PredictionLog> }> = [
+  { name: 'DuckDB', skip: false, open: (id) => openDuckDbPredictionLog({ path: join(dir, `${id}.duckdb`) }) },
+  {
+    name: 'PostgreSQL',
+    skip: !pgUp,
+    open: (id) => openPostgresPredictionLog({ connectionString: url, schema, table: `log_${id}` }),
+  },
+];
+
+for (const impl of implementations) {
+  describe.skipIf(impl.skip)(`${impl.name} predictions log`, () => {
+    it('inserts each key once, round-trips every field, and survives a reopen', async () => {
+      const log = await impl.open('roundtrip');
+      const a = record({ key: 'prediction:a', probabilities: [null, 1] });
+      const b = record({
+        key: 'aggregate:b',
+        kind: 'aggregate',
+        source: 'aggregate',
+        modelVersion: null,
+        probabilities: null,
+        inputs: [{ source: 'model-a', action: 'buy', confidence: 0.7, time: 7_200_000 }],
+        decidedAt: 7_200_001,
+      });
+      expect((await log.commit({ records: [a, b] })).inserted).toEqual(['prediction:a', 'aggregate:b']);
+      expect((await log.commit({ records: [a, record({ key: 'prediction:c', decidedAt: 9e6 })] })).inserted).toEqual([
+        'prediction:c',
+      ]);
+      await log.close();
+      const reopened = await impl.open('roundtrip');
+      const rows = await reopened.query();
+      expect(rows.map((r) => r.key)).toEqual(['prediction:a', 'aggregate:b', 'prediction:c']);
+      expect(rows[0]).toEqual(a);
+      expect(rows[1]).toEqual(b);
+      expect(await reopened.query({ kind: 'aggregate' })).toEqual([b]);
+      expect((await reopened.query({ limit: 2, newest: true })).map((r) => r.key)).toEqual([
+        'aggregate:b',
+        'prediction:c',
+      ]);
+      await reopened.commit({ records: [record({ key: 'prediction:d', barTime: 7_200_000 })] });
+      expect(await reopened.barTimeRange('model-a', 'BTC/USDT', '1h')).toEqual({ first: 3_600_000, last: 7_200_000 });
+      expect(await reopened.barTimeRange('nobody', 'BTC/USDT', '1h')).toBeUndefined();
+      await reopened.close();
+    });
+
+    it('records an outcome once; pending rows are found by due time', async () => {
+      const log = await impl.open('outcomes');
+      await log.commit({ records: [record({ key: 'p1', outcomeDue: 100 }), record({ key: 'p2', outcomeDue: 200 })] });
+      expect((await log.query({ settled: false, dueBy: 150 })).map((r) => r.key)).toEqual(['p1']);
+      expect(await log.commit({ outcomes: [{ key: 'p1', realizedReturn: 0.01, knownAt: 100 }] })).toEqual({
+        inserted: [],
+        recorded: 1,
+      });
+      expect((await log.commit({ outcomes: [{ key: 'p1', realizedReturn: 0.5, knownAt: 101 }] })).recorded).toBe(0);
+      const [p1] = await log.query({ settled: true });
+      expect(p1).toMatchObject({ key: 'p1', outcomeReturn: 0.01, outcomeKnownAt: 100 });
+      await expect(log.commit({ outcomes: [{ key: 'p2', realizedReturn: Number.NaN, knownAt: 1 }] })).rejects.toThrow(
+        /realizedReturn/,
+      );
+      await log.close();
+    });
+
+    it('a failed batch writes nothing: records and outcomes commit together', async () => {
+      const log = await impl.open('atomic');
+      await log.commit({ records: [record({ key: 'first' })] });
+      const bad = record({ key: 'bad', action: null as never });
+      await expect(
+        log.commit({
+          records: [record({ key: 'good' }), bad],
+          outcomes: [{ key: 'first', realizedReturn: 0.1, knownAt: 1 }],
+        }),
+      ).rejects.toThrow();
+      expect(await log.query()).toEqual([record({ key: 'first' })]);
+      await log.close();
+    });
+  });
+}

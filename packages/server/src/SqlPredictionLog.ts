@@ -1,0 +1,290 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Action, InvalidParameterError, StoreError, type Timeframe } from '@candlelab/core';
+import type {
+  AggregateInput,
+  CommitResult,
+  LogBatch,
+  LogKind,
+  LogQuery,
+  LogRecord,
+  PredictionLog,
+} from './PredictionLog.js';
+
+/** The little a SQL database must do for the log: parameterised statements ($1 …) and transactions. */
+interface SqlClient {
+  readonly location: string;
+  all(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
+  /** Runs `fn` in one transaction on one connection (rolled back when it throws). */
+  transaction<T>(fn: (all: SqlClient['all']) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function identifier(option: string, name: string): string {
+  if (!IDENTIFIER.test(name)) throw new InvalidParameterError(option, name, 'letters, digits and _ (a SQL identifier)');
+  return `"${name}"`;
+}
+
+const COLUMNS =
+  'key, kind, symbol, timeframe, bar_time, decided_at, source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, outcome_due, outcome_return, outcome_known_at';
+const SELECT_COLUMNS =
+  'key, kind, symbol, timeframe, CAST(bar_time AS FLOAT8), CAST(decided_at AS FLOAT8), source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, CAST(outcome_due AS FLOAT8), outcome_return, CAST(outcome_known_at AS FLOAT8)';
+
+/** The predictions log over any {@link SqlClient}: one table keyed by the record key. */
+class SqlPredictionLog implements PredictionLog {
+  private constructor(
+    private readonly client: SqlClient,
+    private readonly table: string,
+  ) {}
+
+  get location(): string {
+    return this.client.location;
+  }
+
+  /** Creates the table when missing; `name` is the table's quoted (and qualified) SQL name. */
+  static async open(client: SqlClient, name: string): Promise<SqlPredictionLog> {
+    try {
+      await client.all(
+        `CREATE TABLE IF NOT EXISTS ${name} (key TEXT PRIMARY KEY, kind TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, bar_time BIGINT NOT NULL, decided_at BIGINT NOT NULL, source TEXT NOT NULL, model_version INTEGER, inputs_fingerprint TEXT, probabilities TEXT, inputs TEXT, action TEXT NOT NULL, confidence FLOAT8 NOT NULL, size FLOAT8, outcome_due BIGINT NOT NULL, outcome_return FLOAT8, outcome_known_at BIGINT)`,
+        [],
+      );
+    } catch (error) {
+      await client.close();
+      throw new StoreError(`cannot create the predictions log table ${name} in ${client.location}`, { cause: error });
+    }
+    return new SqlPredictionLog(client, name);
+  }
+
+  async commit(batch: LogBatch): Promise<CommitResult> {
+    const records = batch.records ?? [];
+    const outcomes = batch.outcomes ?? [];
+    for (const o of outcomes)
+      if (!Number.isFinite(o.realizedReturn))
+        throw new InvalidParameterError(`outcome ${o.key}.realizedReturn`, o.realizedReturn, 'a finite number');
+    if (records.length === 0 && outcomes.length === 0) return { inserted: [], recorded: 0 };
+    return this.client.transaction(async (all) => {
+      const inserted: string[] = [];
+      for (const r of records) {
+        const rows = await all(
+          `INSERT INTO ${this.table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [
+            r.key,
+            r.kind,
+            r.symbol,
+            r.timeframe,
+            r.barTime,
+            r.decidedAt,
+            r.source,
+            r.modelVersion,
+            r.inputsFingerprint,
+            r.probabilities === null ? null : JSON.stringify(r.probabilities),
+            r.inputs === null ? null : JSON.stringify(r.inputs),
+            r.action,
+            r.confidence,
+            r.size,
+            r.outcomeDue,
+            r.outcomeReturn,
+            r.outcomeKnownAt,
+          ],
+        );
+        if (rows.length > 0) inserted.push(r.key);
+      }
+      let recorded = 0;
+      for (const o of outcomes) {
+        const rows = await all(
+          `UPDATE ${this.table} SET outcome_return = $1, outcome_known_at = $2 WHERE key = $3 AND outcome_return IS NULL RETURNING key`,
+          [o.realizedReturn, o.knownAt, o.key],
+        );
+        recorded += rows.length;
+      }
+      return { inserted, recorded };
+    });
+  }
+
+  async query(query: LogQuery = {}): Promise<LogRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const match = (column: string, op: string, value: unknown) => {
+      params.push(value);
+      where.push(`${column} ${op} $${params.length}`);
+    };
+    if (query.kind !== undefined) match('kind', '=', query.kind);
+    if (query.symbol !== undefined) match('symbol', '=', query.symbol);
+    if (query.timeframe !== undefined) match('timeframe', '=', query.timeframe);
+    if (query.source !== undefined) match('source', '=', query.source);
+    if (query.from !== undefined) match('decided_at', '>=', query.from);
+    if (query.to !== undefined) match('decided_at', '<=', query.to);
+    if (query.dueBy !== undefined) match('outcome_due', '<=', query.dueBy);
+    if (query.settled !== undefined) where.push(`outcome_return IS ${query.settled ? 'NOT ' : ''}NULL`);
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+    const newest = query.limit !== undefined && query.newest === true;
+    const order = newest ? 'decided_at DESC, key DESC' : 'decided_at, key';
+    const limit = query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+    const rows = await this.client.all(
+      `SELECT ${SELECT_COLUMNS} FROM ${this.table}${filter} ORDER BY ${order}${limit}`,
+      params,
+    );
+    const records = rows.map(toRecord);
+    return newest ? records.reverse() : records;
+  }
+
+  async barTimeRange(
+    source: string,
+    symbol: string,
+    timeframe: Timeframe,
+  ): Promise<{ first: number; last: number } | undefined> {
+    const rows = await this.client.all(
+      `SELECT CAST(MIN(bar_time) AS FLOAT8), CAST(MAX(bar_time) AS FLOAT8) FROM ${this.table} WHERE source = $1 AND symbol = $2 AND timeframe = $3`,
+      [source, symbol, timeframe],
+    );
+    const [first, last] = rows[0] ?? [];
+    return first === null || first === undefined ? undefined : { first: Number(first), last: Number(last) };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function toRecord(row: unknown[]): LogRecord {
+  const [key, kind, symbol, timeframe, barTime, decidedAt, source, modelVersion, fingerprint, proba, inputs] = row;
+  const [action, confidence, size, outcomeDue, outcomeReturn, outcomeKnownAt] = row.slice(11);
+  return {
+    key: String(key),
+    kind: String(kind) as LogKind,
+    symbol: String(symbol),
+    timeframe: String(timeframe) as Timeframe,
+    barTime: Number(barTime),
+    decidedAt: Number(decidedAt),
+    source: String(source),
+    modelVersion: nullableNumber(modelVersion),
+    inputsFingerprint: fingerprint === null ? null : String(fingerprint),
+    probabilities: proba === null ? null : (JSON.parse(String(proba)) as (number | null)[]),
+    inputs: inputs === null ? null : (JSON.parse(String(inputs)) as AggregateInput[]),
+    action: String(action) as Action,
+    confidence: Number(confidence),
+    size: nullableNumber(size),
+    outcomeDue: Number(outcomeDue),
+    outcomeReturn: nullableNumber(outcomeReturn),
+    outcomeKnownAt: nullableNumber(outcomeKnownAt),
+  };
+}
+
+export interface DuckDbPredictionLogOptions {
+  /** Database file (its folder is created); `':memory:'` for none. Default `.candlelab/serve.duckdb`. */
+  path?: string;
+  /** Table name. Default `predictions`. */
+  table?: string;
+}
+
+/** The embedded predictions log: a DuckDB file. Needs the `@duckdb/node-api` peer dependency. */
+export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOptions = {}): Promise<PredictionLog> {
+  const path = options.path ?? '.candlelab/serve.duckdb';
+  let duckdb: typeof import('@duckdb/node-api');
+  try {
+    duckdb = await import('@duckdb/node-api');
+  } catch (error) {
+    throw new StoreError('the DuckDB predictions log needs the peer dependency @duckdb/node-api', { cause: error });
+  }
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let instance: import('@duckdb/node-api').DuckDBInstance;
+  try {
+    instance = await duckdb.DuckDBInstance.create(path);
+  } catch (error) {
+    throw new StoreError(`cannot open the predictions log ${path}`, { cause: error });
+  }
+  const connection = await instance.connect();
+  let queue: Promise<unknown> = Promise.resolve();
+  /** One statement or transaction at a time on the one connection. */
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const all = async (sql: string, params: readonly unknown[]): Promise<unknown[][]> => {
+    const reader = await connection.runAndReadAll(sql, params as never);
+    return reader.getRows() as unknown[][];
+  };
+  const client: SqlClient = {
+    location: path,
+    all: (sql, params) => serial(() => all(sql, params)),
+    transaction: (fn) =>
+      serial(async () => {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const result = await fn(all);
+          await connection.run('COMMIT');
+          return result;
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    close: () =>
+      serial(async () => {
+        connection.closeSync();
+        instance.closeSync();
+      }),
+  };
+  return SqlPredictionLog.open(client, identifier('table', options.table ?? 'predictions'));
+}
+
+export interface PostgresPredictionLogOptions {
+  /** Default `postgres://postgres@127.0.0.1:5432/test`. */
+  connectionString?: string;
+  /** Schema (created when missing). Default `public`. */
+  schema?: string;
+  /** Table name. Default `candlelab_predictions`. */
+  table?: string;
+}
+
+/** The predictions log in PostgreSQL (several servers may share it). Needs the `pg` peer dependency. */
+export async function openPostgresPredictionLog(options: PostgresPredictionLogOptions = {}): Promise<PredictionLog> {
+  const connectionString = options.connectionString ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = identifier('schema', options.schema ?? 'public');
+  let pg: typeof import('pg');
+  try {
+    pg = await import('pg');
+  } catch (error) {
+    throw new StoreError('the PostgreSQL predictions log needs the peer dependency pg', { cause: error });
+  }
+  const pool = new pg.Pool({ connectionString, max: 4 });
+  const url = new URL(connectionString);
+  url.password = '';
+  const location = `${url.toString()}#${options.schema ?? 'public'}`;
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    await pool.end();
+    throw new StoreError(`cannot open the predictions log at ${location}`, { cause: error });
+  }
+  const client: SqlClient = {
+    location,
+    all: async (sql, params) => (await pool.query({ text: sql, values: params as unknown[], rowMode: 'array' })).rows,
+    transaction: async (fn) => {
+      const connection = await pool.connect();
+      try {
+        await connection.query('BEGIN');
+        const result = await fn(
+          async (sql, params) =>
+            (await connection.query({ text: sql, values: params as unknown[], rowMode: 'array' })).rows,
+        );
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return SqlPredictionLog.open(client, `${schema}.${identifier('table', options.table ?? 'candlelab_predictions')}`);
+}

@@ -1,0 +1,251 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { computeIndicator, indicatorWarmup } from '@candlelab/indicators';
+import { loadFixtureBars } from '@candlelab/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
+import { trainTestModel } from '../test/trainedModel.js';
+import { type CandlelabServer, createServer, WEBHOOK_PATH } from './createServer.js';
+import { parseServeConfig } from './serveConfig.js';
+
+const HOUR = 3_600_000;
+const fixture = loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz');
+const START = Date.UTC(2022, 8, 12) + 10 * 60_000;
+const TOKEN = 'test-token-0123456789';
+const SECRET = 'webhook-secret-xyz';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+let trained: Awaited<ReturnType<typeof trainTestModel>>;
+let fake: FakeExchange;
+let server: CandlelabServer;
+const clock = { now: START };
+
+beforeAll(async () => {
+  trained = await trainTestModel();
+  fake = await startFakeExchange([fixture], START);
+  const config = parseServeConfig(
+    `server: { apiToken: \${API_TOKEN}, logLevel: silent, bodyLimitBytes: 2048 }
+registry: models
+exchange: { maxRetries: 0 }
+store: { kind: duckdb, path: candles.duckdb }
+log: { kind: duckdb, path: serve.duckdb }
+series: [{ symbol: BTC/USDT, timeframe: 1h }]
+warmupBars: 300
+webhook: { secret: ${SECRET} }
+`,
+    { baseDir: trained.dir, env: { API_TOKEN: TOKEN } },
+  );
+  server = await createServer(config, { exchange: await fakeExchangeClient(fake.url), now: () => clock.now });
+  await server.runtime.tickAll();
+});
+afterAll(async () => {
+  await server?.close();
+  await fake?.close();
+  if (trained) rmSync(trained.dir, { recursive: true, force: true });
+});
+
+async function advance(hours: number): Promise<void> {
+  for (let h = 0; h < hours; h++) {
+    clock.now += HOUR;
+    fake.now = clock.now;
+    await server.runtime.tickAll();
+  }
+}
+
+const query = 'symbol=BTC%2FUSDT&timeframe=1h';
+
+describe('HTTP API', () => {
+  it('needs the API token everywhere but the webhook', async () => {
+    expect((await server.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(401);
+    expect(
+      (await server.app.inject({ method: 'GET', url: '/health', headers: { authorization: 'Bearer wrong' } }))
+        .statusCode,
+    ).toBe(401);
+    expect((await server.app.inject({ method: 'GET', url: `/predict?${query}` })).statusCode).toBe(401);
+    const health = await server.app.inject({ method: 'GET', url: '/health', headers: auth });
+    expect(health.statusCode).toBe(200);
+    expect(health.json(), health.body.slice(0, 3000)).toMatchObject({
+      status: 'ok',
+      series: [{ symbol: 'BTC/USDT', staleBars: 0, errorRate: 0 }],
+    });
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/models/${encodeURIComponent(trained.modelId)}/promote`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ to: 'mature', reason: 'x'.repeat(4096) }),
+    });
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('serves predictions with every class probability, features, the aggregated signal and the log', async () => {
+    await advance(3);
+    const predict = (await server.app.inject({ method: 'GET', url: `/predict?${query}`, headers: auth })).json();
+    const [p] = predict.predictions;
+    expect(p.modelId).toBe(trained.modelId);
+    expect(p.time).toBe(clock.now - (clock.now % HOUR) - HOUR);
+    expect(Object.keys(p.probabilities)).toEqual(['notUp', 'up']);
+    expect(p.probabilities.notUp + p.probabilities.up).toBeCloseTo(1, 12);
+    expect(['buy', 'hold']).toContain(p.action);
+    const features = (await server.app.inject({ method: 'GET', url: `/features?${query}`, headers: auth })).json();
+    expect(features.models[0].names.length).toBeGreaterThan(50);
+    expect(features.models[0].values).toHaveLength(features.models[0].names.length);
+    const signal = (await server.app.inject({ method: 'GET', url: `/signal?${query}`, headers: auth })).json();
+    expect(signal.signal.inputs.map((i: { source: string }) => i.source)).toEqual([trained.modelId]);
+    const log = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=prediction&limit=2`, headers: auth })
+    ).json();
+    expect(log).toHaveLength(2);
+    expect(log[1].barTime).toBe(p.time);
+    expect(log[1].probabilities).toEqual([p.probabilities.notUp, p.probabilities.up]);
+    const unknown = await server.app.inject({
+      method: 'GET',
+      url: '/predict?symbol=ETH%2FUSDT&timeframe=1h',
+      headers: auth,
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toMatch(/not served/);
+  });
+
+  it('serves chart data: stored candles plus registry indicators', async () => {
+    const to = clock.now - (clock.now % HOUR);
+    const response = await server.app.inject({
+      method: 'GET',
+      url: `/candles?${query}&limit=50&to=${to}&indicators=rsi:period=14,bbands`,
+      headers: auth,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const chart = response.json();
+    expect(chart.time).toHaveLength(50);
+    expect(chart.time.at(-1)).toBe(to - HOUR);
+    const i = fixture.time.indexOf(to - HOUR);
+    expect(chart.close.at(-1)).toBe(fixture.close[i]);
+    // Indicators are computed over extra bars before `from` (their warm-up), so no value is missing.
+    expect(chart.indicators['rsi:period=14'].every((v: number | null) => v !== null)).toBe(true);
+    expect(Object.keys(chart.indicators)).toEqual(expect.arrayContaining(['bbands.upper', 'bbands.lower']));
+    // Every column is computed from the longest warm-up before the first bar shown.
+    const warmup = Math.max(indicatorWarmup('rsi', { period: 14 }), indicatorWarmup('bbands', {}));
+    const rsi = computeIndicator('rsi', fixture.close.subarray(i - 49 - warmup, i + 1), { period: 14 });
+    expect(chart.indicators['rsi:period=14']).toEqual(Array.from(rsi.subarray(warmup)));
+    const bad = await server.app.inject({ method: 'GET', url: `/candles?${query}&indicators=nope`, headers: auth });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('takes TradingView alerts with the secret, refuses replays, bad secrets, stale alerts and unserved tickers', async () => {
+    const alert = (over: Record<string, unknown> = {}) =>
+      server.app.inject({
+        method: 'POST',
+        url: WEBHOOK_PATH,
+        headers: { 'content-type': 'text/plain' },
+        payload: JSON.stringify({
+          secret: SECRET,
+          ticker: 'BTCUSDT',
+          action: 'buy',
+          price: 20000,
+          time: clock.now - 1000,
+          id: 'a1',
+          ...over,
+        }),
+      });
+    const ok = await alert();
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().signal).toMatchObject({ action: 'buy', symbol: 'BTCUSDT' });
+    expect((await alert()).statusCode).toBe(409);
+    expect((await alert({ secret: 'wrong-secret!', id: 'a2' })).statusCode).toBe(401);
+    expect((await alert({ time: clock.now - 3_600_000, id: 'a3' })).statusCode).toBe(422);
+    expect((await alert({ ticker: 'DOGEUSDT', id: 'a4' })).statusCode).toBe(422);
+    const logged = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=alert`, headers: auth })
+    ).json();
+    expect(logged.map((r: { key: string }) => r.key)).toEqual(['alert:1h:id:a1']);
+  });
+
+  it('reports an unreachable exchange as failed ticks (503) and back-fills the missed bars when it returns', async () => {
+    const before = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=prediction&limit=1000`, headers: auth })
+    ).json();
+    fake.down = true;
+    await advance(2);
+    const down = await server.app.inject({ method: 'GET', url: '/health', headers: auth });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({
+      status: 'down',
+      series: [{ staleBars: 2, lastError: expect.stringMatching(/503/) }],
+    });
+    fake.down = false;
+    await advance(1);
+    const after = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=prediction&limit=1000`, headers: auth })
+    ).json();
+    const times = after.map((r: { barTime: number }) => r.barTime);
+    expect(times.slice(before.length)).toEqual([1, 2, 3].map((k) => before.at(-1).barTime + k * HOUR));
+    const health = (await server.app.inject({ method: 'GET', url: '/health', headers: auth })).json();
+    expect(health.series[0].staleBars).toBe(0);
+  });
+
+  it('lists models by stage with metrics; promotion is gated; demotion stops the model at once', async () => {
+    const mature = (await server.app.inject({ method: 'GET', url: '/models?stage=mature', headers: auth })).json();
+    expect(mature).toHaveLength(1);
+    expect(mature[0]).toMatchObject({ id: trained.modelId, stage: 'mature', served: true, suspended: false });
+    expect(typeof mature[0].metrics.sharpe).toBe('number');
+    const skip = await server.app.inject({
+      method: 'POST',
+      url: `/models/${encodeURIComponent(trained.modelId)}/promote`,
+      headers: auth,
+      payload: { to: 'discovery' },
+    });
+    expect(skip.statusCode).toBeGreaterThanOrEqual(400); // mature → discovery is not an allowed transition
+    expect(
+      (await server.app.inject({ method: 'POST', url: '/models/nope/demote', headers: auth, payload: { reason: 'x' } }))
+        .statusCode,
+    ).toBe(404);
+    const demote = await server.app.inject({
+      method: 'POST',
+      url: `/models/${encodeURIComponent(trained.modelId)}/demote`,
+      headers: auth,
+      payload: { reason: 'manual check' },
+    });
+    expect(demote.statusCode).toBe(200);
+    expect(demote.json()).toMatchObject({ promoted: true, from: 'mature', to: 'decay' });
+    const before = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=prediction&limit=1000`, headers: auth })
+    ).json();
+    await advance(2);
+    const after = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=prediction&limit=1000`, headers: auth })
+    ).json();
+    // No new prediction (earlier ones still get their outcomes).
+    expect(after.map((r: { key: string }) => r.key)).toEqual(before.map((r: { key: string }) => r.key));
+    expect(after.filter((r: { outcomeReturn: number | null }) => r.outcomeReturn !== null).length).toBeGreaterThan(
+      before.filter((r: { outcomeReturn: number | null }) => r.outcomeReturn !== null).length,
+    );
+    const health = (await server.app.inject({ method: 'GET', url: '/health', headers: auth })).json();
+    // 'degraded' for the suspended model (here even 'down': the earlier exchange outage is still in the error rate).
+    expect(['degraded', 'down']).toContain(health.status);
+    expect(health.models[0]).toMatchObject({ id: trained.modelId, suspended: true });
+  });
+
+  it('serves its OpenAPI document, and the committed openapi.json is up to date', async () => {
+    const response = await server.app.inject({ method: 'GET', url: '/openapi.json', headers: auth });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/candles',
+        '/features',
+        '/predict',
+        '/signal',
+        '/predictions',
+        '/paper',
+        '/models',
+        WEBHOOK_PATH,
+      ]),
+    );
+    expect(document.paths[WEBHOOK_PATH].post.security).toEqual([]);
+    const committed = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8'));
+    expect(document, 'run: pnpm --filter @candlelab/server openapi').toEqual(committed);
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStrategy, trainStrategy } from '@candlelab/pipeline';
+import { openModelStore } from '@candlelab/registry';
+import { fixturePath } from '@candlelab/test-utils';
+
+/** Training window of the test strategy: real BTC/USDT 1h bars; the fixture continues to 2022-10-11. */
+export const TRAIN_START = Date.UTC(2022, 5, 1);
+export const TRAIN_END = Date.UTC(2022, 8, 1);
+
+/**
+ * Trains a tiny real strategy on BTC/USDT (the 5-year fixture) or ETH/USDT (the universe fixture) (standard features without higher timeframes, a 20-tree GBDT,
+ * forward-return labels over 4 bars) on the fixture into a temporary registry and promotes it to
+ * `mature` through the registry's gates. Returns the registry folder and the model id.
+ */
+export async function trainTestModel(
+  options: {
+    name?: string;
+    entryThreshold?: number;
+    symbol?: 'BTC/USDT' | 'ETH/USDT';
+    /** Folder of the strategy file and its `models` registry. Default a new temporary folder. */
+    dir?: string;
+  } = {},
+): Promise<{
+  dir: string;
+  registry: string;
+  modelId: string;
+}> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'candlelab-serve-'));
+  const name = options.name ?? 'serve-test';
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(
+    path,
+    `name: ${name}
+seed: 7
+data:
+  symbols: [${options.symbol ?? 'BTC/USDT'}]
+  timeframe: 1h
+  start: 2022-06-01
+  end: 2022-09-01
+  source: { kind: file, path: '${fixturePath('ohlcv')}${options.symbol === 'ETH/USDT' ? '/binance-1h' : ''}/{base}_{quote}-{timeframe}.json.gz' }
+  store: { kind: memory }
+features: { preset: standard, higherTimeframes: [] }
+labels: { kind: forwardReturn, horizon: 4, target: binary, upper: 0.002 }
+model:
+  kind: gbdt
+  params: { nEstimators: 20, numLeaves: 15, minDataInLeaf: 40, learningRate: 0.1 }
+validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 300, gap: 4, workers: 1 }
+importance: { enabled: false }
+backtest: { entryThreshold: ${options.entryThreshold ?? 0.5} }
+registry: { root: models }
+`,
+  );
+  const result = await trainStrategy(loadStrategy(path));
+  const registry = join(dir, 'models');
+  const store = await openModelStore(registry);
+  const id = result.model!.id;
+  for (const stage of ['validation', 'paper', 'mature'] as const) {
+    const promotion = await store.promote(id, stage, { by: 'test' });
+    if (!promotion.promoted) throw new Error(`test model not promoted to ${stage}: ${promotion.failed.join(', ')}`);
+  }
+  await store.close();
+  return { dir, registry, modelId: id };
+}

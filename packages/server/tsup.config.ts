@@ -1,0 +1,3 @@
+import { packageBuildConfig } from '../../scripts/tsup.shared.js';
+
+export default packageBuildConfig();
