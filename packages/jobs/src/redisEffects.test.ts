@@ -1,27 +1,11 @@
-import { createConnection } from 'node:net';
 import { CancelledError, InvalidParameterError } from '@candlelab/core';
+import { portReachable } from '@candlelab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvalClient, redisEffects } from './redisEffects.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-async function redisReachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection(REDIS);
-    socket.setTimeout(500);
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-const available = await redisReachable();
+const available = await portReachable(REDIS.port, REDIS.host);
 if (!available) {
   console.warn(
     'redisEffects tests skipped: no Redis on 127.0.0.1:6379. Start one (e.g. `redis-server --port 6379`) to run them.',

@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startQueueWorker } from '@candlelab/jobs';
 import { ModelRegistry, openModelStore } from '@candlelab/registry';
-import { fixturePath } from '@candlelab/test-utils';
+import { fixturePath, portReachable } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { retrainUniverse } from './retrainUniverse.js';
 import { tasks } from './tasks.js';
@@ -43,17 +42,8 @@ writeFileSync(
   universeYaml(`{ kind: postgres, connectionString: '${PG}' }`, `${PG}?tablePrefix=retrain_${process.pid}_`),
 );
 
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-const redisUp = await listening(6379);
-const pgUp = await listening(5432);
+const redisUp = await portReachable(6379);
+const pgUp = await portReachable(5432);
 if (!redisUp) console.warn('queue retrain test skipped: no Redis on 127.0.0.1:6379 (start redis-server to run it)');
 if (!pgUp) console.warn('queue retrain test skipped: no PostgreSQL on 127.0.0.1:5432 (database test, user postgres)');
 

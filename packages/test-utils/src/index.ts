@@ -6,4 +6,5 @@ export {
   readFixture,
   universeHourly,
 } from './fixtures.js';
+export { portReachable } from './portReachable.js';
 export { expectArraysClose, expectClose, firstMismatch, type Tolerance } from './tolerance.js';
