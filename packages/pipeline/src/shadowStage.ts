@@ -120,7 +120,9 @@ function groupBy(trades: readonly ShadowTrade[], key: (i: number) => string): Re
   const groups = new Map<string, number[]>();
   trades.forEach((_, i) => {
     const k = key(i);
-    groups.set(k, [...(groups.get(k) ?? []), i]);
+    const members = groups.get(k);
+    if (members) members.push(i);
+    else groups.set(k, [i]);
   });
   return Object.fromEntries(
     [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([k, idx]) => [k, groupStats(trades, idx)]),
@@ -214,7 +216,9 @@ export function shadowStage(
   records.forEach((r, i) => {
     if (r.outcome !== 'loss') return;
     const key = `${r.exitReason}|${r.regime}`;
-    losses.set(key, [...(losses.get(key) ?? []), i]);
+    const members = losses.get(key);
+    if (members) members.push(i);
+    else losses.set(key, [i]);
   });
   let patterns: ShadowPattern[] = [];
   if (trades.some((t) => t.features.every((v) => !Number.isNaN(v)))) {
