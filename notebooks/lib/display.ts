@@ -37,7 +37,7 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 /** The chart as an SVG document string. */
 export function lineChartSvg(options: ChartOptions): string {
   const { title, x, series, dates = true, width = 720, height = 280 } = options;
-  const pad = { left: 64, right: 16, top: 28, bottom: 36 };
+  const pad = { left: 64, right: 16, top: 44, bottom: 36 }; // top: the title, then a row of series names
   const values = Object.values(series).flatMap((s) => Array.from(s).filter(Number.isFinite));
   const [yMin, yMax] = [Math.min(...values), Math.max(...values)];
   const [xMin, xMax] = [x[0]!, x[x.length - 1]!];
@@ -61,7 +61,7 @@ export function lineChartSvg(options: ChartOptions): string {
   const ticks = [0, 0.5, 1].map((f) => yMin + f * (yMax - yMin));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
-    `<text x="${width / 2}" y="14" text-anchor="middle" font-size="13">${title}</text>`,
+    `<text x="${width / 2}" y="16" text-anchor="middle" font-size="13">${title}</text>`,
     `<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="none" stroke="#ccc"/>`,
     ...ticks.map(
       (t) => `<text x="${pad.left - 6}" y="${py(t) + 4}" text-anchor="end" font-size="11">${t.toPrecision(4)}</text>`,
