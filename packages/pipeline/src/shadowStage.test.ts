@@ -65,4 +65,17 @@ describe('shadowStage', () => {
       { numRuns: 6, seed: 5 },
     );
   });
+
+  it('labels each trade with a trend and a volatility regime once both averages are warm', async () => {
+    const loaded = loadStrategy(path);
+    const { config } = loaded;
+    const bars = (await loadStrategyBars(config.data, ['BTC/USDT'], loaded.baseDir)).get('BTC/USDT')!.bars;
+    const shadow = ShadowConfigSchema.parse({ features: 3 });
+    const signals = everyNinthRow(config, bars);
+    const { trades } = shadowStage(config, shadow, buildStrategyDataset(config, [bars]), [signals], []);
+    const warm = trades.filter((t) => t.entryTime >= bars.time[14 + 200]!);
+    expect(warm.length).toBeGreaterThan(0);
+    for (const t of warm) expect(t.regime).toMatch(/^(up|down)\/(high|low)-vol$/);
+    expect(new Set(warm.map((t) => t.regime.split('/')[1])).size).toBe(2);
+  });
 });

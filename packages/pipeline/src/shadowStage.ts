@@ -8,7 +8,7 @@ import {
   type ShadowTrade,
   shadowTrades,
 } from '@candlelab/backtest';
-import type { Bars } from '@candlelab/core';
+import { type Bars, firstValidIndex } from '@candlelab/core';
 import type { CandleStore } from '@candlelab/data';
 import { natr, sma } from '@candlelab/indicators';
 import { z } from 'zod';
@@ -108,7 +108,11 @@ export function shadowMetrics(report: ShadowReport): Record<ShadowMetricName, nu
 function regimes(bars: Bars): string[] {
   const trend = sma.batch(bars.close, { period: 200 });
   const volatility = natr.batch(bars, { period: 14 });
-  const typical = sma.batch(volatility, { period: 200 });
+  // NATR is NaN during its own warm-up and a running mean would carry that NaN forever: average
+  // from its first defined value on.
+  const defined = firstValidIndex(volatility);
+  const typical = new Float64Array(volatility.length).fill(Number.NaN);
+  typical.set(sma.batch(volatility.subarray(defined), { period: 200 }), defined);
   return Array.from(bars.close, (close, t) => {
     const dir = Number.isNaN(trend[t]!) ? 'warmup' : close >= trend[t]! ? 'up' : 'down';
     const vol = Number.isNaN(typical[t]!) ? 'warmup' : volatility[t]! >= typical[t]! ? 'high-vol' : 'low-vol';
