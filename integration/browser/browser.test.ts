@@ -1,18 +1,22 @@
 // The browser-safe packages (core, metrics, indicators, fuzzy, labels, features, gbdt, validation,
-// backtest and signals' aggregation) bundled by esbuild for the browser — any Node built-in in the
-// module graph fails the build — then run in headless Chromium and compared with Node, bit for bit.
+// backtest, signals' aggregation, env, nn and ppo) bundled by esbuild for the browser — any Node
+// built-in in the module graph fails the build — then run in headless Chromium and compared with
+// Node, bit for bit; gbdt's worker threads inside a Web Worker of a cross-origin-isolated page.
 import { existsSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Bars, sliceBars } from '@candlelab/core';
 import { parseCandleFile } from '@candlelab/data';
 import { build, type Plugin } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gbdtThreadsWorkload } from './gbdtThreads.js';
+import { serveIsolated } from './isolatedServer.js';
+import { mlWorkload } from './mlWorkload.js';
 import { decodeColumn, encodeBars, encodeColumn } from './transfer.js';
-import { workload } from './workload.js';
+import { type WorkloadResult, workload } from './workload.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,13 +33,29 @@ const packageSources: Plugin = {
   },
 };
 
-/** Fails the build on any Node built-in, naming the module that imports it. */
+/** Whether the package that holds `importer` maps `id` to nothing in browsers (`"browser": { "fs": false }`). */
+function browserDisables(importer: string, id: string): boolean {
+  for (let dir = dirname(importer); dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (!existsSync(path)) continue;
+    const browser: unknown = JSON.parse(readFileSync(path, 'utf8')).browser;
+    return typeof browser === 'object' && browser !== null && (browser as Record<string, unknown>)[id] === false;
+  }
+  return false;
+}
+
+/**
+ * Fails the build on any Node built-in, naming the module that imports it — unless that module's
+ * package declares it absent in browsers (tfjs-backend-wasm's Emscripten loader names `fs` and
+ * `worker_threads` for Node and maps them to `false`, which bundlers honour).
+ */
 const noNodeBuiltins: Plugin = {
   name: 'no-node-builtins',
   setup(b) {
     const builtins = new Set(builtinModules);
     b.onResolve({ filter: /.*/ }, (args) => {
       if (!args.path.startsWith('node:') && !builtins.has(args.path)) return undefined;
+      if (browserDisables(args.importer, args.path)) return undefined;
       return {
         errors: [{ text: `Node built-in '${args.path}' imported by ${args.importer} cannot run in a browser` }],
       };
@@ -80,6 +100,9 @@ const ARITHMETIC_ONLY = [
   'aggregate',
 ];
 
+/** Outputs of the neural workload that must be bit-identical (see the test for why). */
+const ML_EXACT = ['nn.loss', 'nn.valLoss', 'ppo.params'];
+
 /** One line per output whose bits differ: how many values, and the largest relative difference. */
 function differences(expected: Record<string, string>, actual: Record<string, string>): string[] {
   return Object.keys(expected)
@@ -98,13 +121,65 @@ function differences(expected: Record<string, string>, actual: Record<string, st
     });
 }
 
+let chromiumStarted: Promise<Browser> | undefined;
+
+/** One headless Chromium for the whole file (each test gets its own context): starting it takes seconds. */
+function sharedChromium(): Promise<Browser> {
+  chromiumStarted ??= chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+  return chromiumStarted;
+}
+
+afterAll(async () => {
+  await (await chromiumStarted)?.close();
+});
+
+const encodeAll = (result: WorkloadResult) =>
+  Object.fromEntries(Object.entries(result).map(([name, column]) => [name, encodeColumn(column)]));
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+const PAGE = { body: '<!doctype html><html><body></body></html>', type: 'text/html' };
+
+/** The binaries of `@tensorflow/tfjs-backend-wasm`, served to the page under `/tfjs/` (its `wasmPaths`). */
+function tfjsWasmFiles() {
+  const anyBinary = createRequire(join(repoRoot, 'packages/nn/package.json')).resolve(
+    '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+  );
+  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+  return Object.fromEntries(
+    names.map((name) => [
+      `/tfjs/${name}`,
+      { body: readFileSync(join(dirname(anyBinary), name)), type: 'application/wasm' },
+    ]),
+  );
+}
+
 /** The browser-safe entry points, each bundled on its own (signals: its aggregation module only). */
 const BROWSER_ENTRIES: Record<string, string> = {
   ...Object.fromEntries(
-    ['core', 'metrics', 'indicators', 'fuzzy', 'labels', 'features', 'gbdt', 'validation', 'backtest'].map((name) => [
-      `@candlelab/${name}`,
-      join(repoRoot, 'packages', name, 'src', 'index.ts'),
-    ]),
+    [
+      'core',
+      'metrics',
+      'indicators',
+      'fuzzy',
+      'labels',
+      'features',
+      'gbdt',
+      'validation',
+      'backtest',
+      'env',
+      'nn',
+      'ppo',
+    ].map((name) => [`@candlelab/${name}`, join(repoRoot, 'packages', name, 'src', 'index.ts')]),
   ),
   'signals aggregation': join(repoRoot, 'packages/signals/src/aggregateSignals.ts'),
 };
@@ -138,18 +213,9 @@ describe('browser bundle', () => {
 
     const bars = loadBtc(3000);
     const inNode = Object.fromEntries(Object.entries(await workload(bars)).map(([k, v]) => [k, encodeColumn(v)]));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    const context = await (await sharedChromium()).newContext();
     try {
-      const page = await browser.newPage();
+      const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.setContent('<!doctype html><html><body></body></html>');
@@ -171,7 +237,102 @@ describe('browser bundle', () => {
       expect(beyondTolerance).toEqual([]);
       expect(Object.keys(inNode).length).toBeGreaterThan(100); // indicators, fuzzy, 124 features, labels, model, backtest
     } finally {
-      await browser.close();
+      await context.close();
     }
   });
+
+  it.skipIf(!hasChromium)(
+    'trains an nn MLP (tfjs wasm backend) and PPO on CartPole in the page as in Node',
+    async () => {
+      const code = await bundle(fileURLToPath(new URL('./mlEntry.ts', import.meta.url)));
+      console.log(`nn + ppo browser bundle: ${kib(code.length)} minified, ${kib(gzipSync(code).length)} gzip`);
+      const inNode = encodeAll(await mlWorkload());
+      const server = await serveIsolated({ '/': PAGE, ...tfjsWasmFiles() });
+      const context = await (await sharedChromium()).newContext();
+      try {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${server.url}/`);
+        await page.addScriptTag({ content: code });
+        const inBrowser = await page.evaluate((wasmPaths) => window.runMlWorkload(wasmPaths), `${server.url}/tfjs/`);
+        expect(errors).toEqual([]);
+        const binaries = server.requests.filter((path) => path.startsWith('/tfjs/'));
+        const differing = differences(inNode, inBrowser);
+        console.log(
+          `tfjs binaries fetched by the page: ${binaries.join(', ')}; ${Object.keys(inNode).length - differing.length} of ${Object.keys(inNode).length} outputs bit-identical; differing:\n  ${differing.join('\n  ')}`,
+        );
+        expect(Object.keys(inBrowser).sort()).toEqual(Object.keys(inNode).sort());
+        expect(inBrowser['nn.backendIsWasm']).toBe(encodeColumn(Float64Array.of(1)));
+        expect(binaries.length).toBe(1);
+        // The MLP's losses come from tfjs's wasm kernels (the same float32 arithmetic whichever of its
+        // binaries loads: Node takes the SIMD one, the isolated page the threaded SIMD one) and Adam in
+        // JavaScript (+ − × ÷ √): bit-identical. PPO's parameters are float32 sums of gradients: the
+        // ulp differences of Math.exp/log (softmax, log-ratios) vanish in the rounding, and no sampled
+        // action flips in this run. What keeps Math.exp/log in float64 — the MLP's softmax in
+        // predictProba, PPO's policy loss and approximate KL — differs in the last bits; the KL is a
+        // difference of near-equal terms, so its relative difference grows to a few 1e-12.
+        expect(ML_EXACT.filter((name) => inNode[name] !== inBrowser[name])).toEqual([]);
+        const beyondTolerance = differing.filter((line) => Number(/difference (\S+)\)/.exec(line)![1]) > 1e-10);
+        expect(beyondTolerance).toEqual([]);
+      } finally {
+        await context.close();
+        await server.close();
+      }
+    },
+  );
+
+  it.skipIf(!hasChromium)(
+    'gbdt threads: 2 trains inside a Web Worker of a cross-origin-isolated page, as in Node',
+    async () => {
+      const workerCode = await bundle(fileURLToPath(new URL('./gbdtWorker.ts', import.meta.url)));
+      const inNode = await gbdtThreadsWorkload();
+      const server = await serveIsolated({
+        '/': PAGE,
+        '/gbdt-worker.js': { body: workerCode, type: 'text/javascript' },
+      });
+      const context = await (await sharedChromium()).newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/`);
+        const reply = await page.evaluate(
+          () =>
+            new Promise<{
+              error?: string;
+              unprepared?: string;
+              crossOriginIsolated?: boolean;
+              result?: Record<string, string>;
+            }>((resolve) => {
+              const worker = new Worker('/gbdt-worker.js');
+              worker.onmessage = (event) => resolve(event.data);
+              worker.onerror = (event) => resolve({ error: event.message });
+              worker.postMessage(null);
+              setTimeout(() => resolve({ error: 'no answer within 30 s' }), 30_000);
+            }),
+        );
+        expect(reply.error).toBeUndefined();
+        expect(reply.crossOriginIsolated).toBe(true);
+        // Without prepareGbdtThreads the fit fails at once, saying what to do (it used to wait for workers that could not start).
+        expect(reply.unprepared).toMatch(/await prepareGbdtThreads\(2\) before fit/);
+        const inBrowser = reply.result!;
+        const expected = encodeAll(inNode.result);
+        const differing = differences(expected, inBrowser);
+        console.log(
+          `gbdt threads in a Web Worker: ${Object.keys(expected).length - differing.length} of ${Object.keys(expected).length} outputs bit-identical to Node; differing:\n  ${differing.join('\n  ')}`,
+        );
+        expect(Object.keys(inBrowser).sort()).toEqual(Object.keys(expected).sort());
+        // The gradients (log-loss through a sigmoid, Math.exp) are stored as float32, which absorbs
+        // Math.exp's last-bit differences here, and split gains are sums of them: the same bits with
+        // threads in the page as in Node. The predicted probabilities' sigmoid may differ by an ulp.
+        const exact = Object.keys(expected).filter((name) => name.endsWith('.importance'));
+        expect(exact.filter((name) => expected[name] !== inBrowser[name])).toEqual([]);
+        expect(differing.filter((line) => Number(/difference (\S+)\)/.exec(line)![1]) > 1e-12)).toEqual([]);
+        // The two-thread model equals the one-thread model here (only the order of float sums may differ).
+        expect(inBrowser['threads2.importance']).toBe(inBrowser['threads1.importance']);
+      } finally {
+        await context.close();
+        await server.close();
+      }
+    },
+  );
 });

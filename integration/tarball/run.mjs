@@ -5,6 +5,7 @@
 //  2. the same app typechecks and runs with `moduleResolution: bundler`,
 //  3. every public package's entry point imports from a project that installs all of them,
 //  4. the optional heavy runtimes, once installed, are found by the packages that use them,
+//  5. browser bundles of the installed packages stay within their size budgets (bundleSizes.mjs),
 // and prints the installed size of the app's node_modules with and without those runtimes.
 //
 // Usage: node integration/tarball/run.mjs [--no-build] [--keep]
@@ -162,7 +163,13 @@ for (const resolution of ['nodenext', 'bundler']) {
   });
 }
 
-// 3. The heavy optional runtimes, added to the nodenext app.
+// 3. Browser bundles (esbuild, minified) of typical imports from the installed packages, with size budgets.
+step('browser bundle sizes from the installed packages', () => {
+  const script = fileURLToPath(new URL('./bundleSizes.mjs', import.meta.url));
+  console.log(run(process.execPath, [script, join(work, 'app-nodenext')], { capture: true }).trim());
+});
+
+// 4. The heavy optional runtimes, added to the nodenext app.
 step('heavy optional runtimes', () => {
   const dir = join(work, 'app-nodenext');
   const specs = Object.entries(HEAVY).map(([n, range]) => `${n}@${range}`);
@@ -178,7 +185,7 @@ step('heavy optional runtimes', () => {
   console.log(run(process.execPath, ['--input-type=module', '-e', check], { cwd: dir, capture: true }).trim());
 });
 
-// 4. Every public package imports from a project that installs all of them.
+// 5. Every public package imports from a project that installs all of them.
 step('every public package imports', () => {
   const dir = createProject('all-packages', Object.keys(tarballs));
   const script = `

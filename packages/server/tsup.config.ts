@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../scripts/tsup.shared.js';
 
-export default packageBuildConfig();
+// bin.ts is the `candlelab-serve` bin (run by `candlelab serve` as a child process).
+export default packageBuildConfig(['index.ts', 'bin.ts'], { platform: 'node' });

@@ -72,3 +72,4 @@ export {
   vectorizedEquity,
   vectorizedGrid,
 } from './vectorized.js';
+export { type WeightsBacktestOptions, type WeightsBacktestResult, weightsBacktest } from './weightsBacktest.js';

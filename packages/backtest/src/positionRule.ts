@@ -13,11 +13,24 @@ export const PositionRuleSchema = z
      * when P(down) ≥ this and "down" is more likely than "up". For binary labels P(down) = 1 − P(up).
      * Default 0.55.
      */
-    entryThreshold: z.number().gt(0).lt(1).default(0.55),
+    entryThreshold: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.55)
+      .describe(
+        'Go long when P(up) ≥ this and up is likelier than down (short likewise with allowShort); a probability; default 0.55.',
+      ),
     /** Also take short positions. Default false. */
-    allowShort: z.boolean().default(false),
+    allowShort: z.boolean().default(false).describe('Also take short positions; default false.'),
     /** Regression outputs (predicted returns): long when above this, short when below −this. Default 0. */
-    minPredictedReturn: z.number().min(0).default(0),
+    minPredictedReturn: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        'Regression models: long when the predicted return is above this fraction, short when below −this; default 0.',
+      ),
   })
   .strict();
 

@@ -12,7 +12,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const COMMANDS = ['train', 'validate', 'backtest', 'models', 'predict', 'data', 'worker', 'retrain'];
+const COMMANDS = [
+  'train',
+  'validate',
+  'backtest',
+  'models',
+  'predict',
+  'optimize',
+  'data',
+  'worker',
+  'retrain',
+  'serve',
+];
 
 describe('candlelab help', () => {
   it('lists every command; no command at all is a usage error', async () => {

@@ -2,10 +2,13 @@ import { createRequire } from 'node:module';
 import { Command } from '@commander-js/extra-typings';
 import type { CommandContext, Streams } from './commonOptions.js';
 import { dataCommand } from './dataCommand.js';
+import { healthCommand } from './healthCommand.js';
 import { modelsCommand } from './modelsCommand.js';
+import { optimizeCommand } from './optimizeCommand.js';
 import { predictCommand } from './predictCommand.js';
 import { EXIT, reportError } from './reportError.js';
 import { retrainCommand } from './retrainCommand.js';
+import { serveCommand } from './serveCommand.js';
 import { backtestCommand, trainCommand, validateCommand } from './trainCommand.js';
 import { workerCommand } from './workerCommand.js';
 
@@ -48,9 +51,12 @@ export function createProgram(streams: Streams, exit: CommandContext['exit'], js
     backtestCommand,
     modelsCommand,
     predictCommand,
+    optimizeCommand,
     dataCommand,
     workerCommand,
     retrainCommand,
+    serveCommand,
+    healthCommand,
   ])
     add(program, context);
   return program;

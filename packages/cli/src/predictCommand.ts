@@ -28,8 +28,28 @@ export function predictCommand(program: Command, context: CommandContext): void 
     }).finally(() => store.close());
     const { signal, classes, missingFeatures } = predicted;
     const probabilities = Array.from(predicted.probabilities);
+    // Hybrid strategies: the entry's direction, the allocator's size, and its probability of each size.
+    const sizing = predicted.sizing && {
+      ...predicted.sizing,
+      probabilities: Array.from(predicted.sizing.probabilities),
+    };
     if (out.json) {
-      print(out, JSON.stringify({ signal, probabilities, classes, missingFeatures }, null, 2));
+      print(
+        out,
+        JSON.stringify(
+          {
+            signal,
+            probabilities,
+            classes,
+            missingFeatures,
+            ...(sizing ? { sizing } : {}),
+            // Portfolio allocators: every symbol's target weight and cash.
+            ...(predicted.weights ? { weights: predicted.weights } : {}),
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
     print(
@@ -39,6 +59,16 @@ export function predictCommand(program: Command, context: CommandContext): void 
         time: new Date(signal.time).toISOString(),
         probabilities: classes.map((name, k) => `${name} ${probabilities[k]!.toFixed(3)}`).join(', '),
         ...(missingFeatures.length > 0 ? { missingFeatures: missingFeatures.join(', ') } : {}),
+        ...(sizing
+          ? {
+              direction: sizing.direction,
+              size: sizing.size,
+              position: sizing.position,
+              sizeProbabilities: sizing.sizes
+                .map((size, k) => `${size} ${sizing.probabilities[k]!.toFixed(3)}`)
+                .join(', '),
+            }
+          : {}),
       }),
     );
   });

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { InvalidParameterError, ValidationError, type ValidationIssue } from './errors.js';
-import { type Timeframe, TimeframeSchema, timeframeGrid } from './timeframe.js';
+import { type Timeframe, timeframeGrid } from './timeframe.js';
 
 /** The price/volume column names of {@link Bars}. */
 export const OHLCV_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
@@ -34,27 +33,6 @@ export interface Candle {
 
 /** A ccxt `fetchOHLCV` row: `[timestamp, open, high, low, close, volume]`. */
 export type OhlcvRow = [number, number, number, number, number, number];
-
-const finitePositive = z.number().finite().positive();
-
-/** Schema for one candle from outside; checks OHLC consistency too. */
-export const CandleSchema = z
-  .object({
-    time: z.number().int().nonnegative(),
-    open: finitePositive,
-    high: finitePositive,
-    low: finitePositive,
-    close: finitePositive,
-    volume: z.number().finite().nonnegative(),
-  })
-  .superRefine((candle, ctx) => {
-    for (const issue of candleIssues(candle.open, candle.high, candle.low, candle.close, candle.volume)) {
-      ctx.addIssue({ code: 'custom', message: issue.reason, path: issue.field ? [issue.field] : [] });
-    }
-  });
-
-/** Schema for a series' identity (the non-column part of {@link Bars}). */
-export const SeriesIdSchema = z.object({ symbol: z.string().min(1), timeframe: TimeframeSchema });
 
 /** Number of bars. */
 export function barsLength(bars: Bars): number {
@@ -146,7 +124,14 @@ export function barsBetween(bars: Bars, start: number, end: number): Bars {
   return sliceBars(bars, lowerBound(bars.time, start), lowerBound(bars.time, end));
 }
 
-function candleIssues(open: number, high: number, low: number, close: number, volume: number): ValidationIssue[] {
+/** What is wrong with one candle's values (OHLC order, finiteness); empty when nothing is. */
+export function candleIssues(
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const prices = { open, high, low, close };
   for (const [field, value] of Object.entries(prices)) {

@@ -8,7 +8,6 @@ export {
   barsToCandles,
   barsToOhlcv,
   type Candle,
-  CandleSchema,
   candleAt,
   candlesToBars,
   checkBars,
@@ -20,7 +19,6 @@ export {
   type OhlcvField,
   type OhlcvRow,
   ohlcvToBars,
-  SeriesIdSchema,
   sliceBars,
   validateBars,
 } from './bars.js';
@@ -66,7 +64,9 @@ export {
   type ProgressEvent,
 } from './estimator.js';
 export { checkModelJson } from './modelJson.js';
+export { nodeBuiltin, requireNodeBuiltin } from './nodeBuiltin.js';
 export { Rng, type Seed, toRng } from './rng.js';
+export { CandleSchema, SeriesIdSchema, TimeframeSchema } from './schemas.js';
 export { type Action, ActionSchema, type Signal, SignalSchema } from './signal.js';
 export { Box, Discrete, type Space } from './spaces.js';
 export { didYouMean, suggestNames } from './suggestNames.js';
@@ -80,7 +80,6 @@ export {
   type ParsedTimeframe,
   parseTimeframe,
   type Timeframe,
-  TimeframeSchema,
   type TimeframeUnit,
   timeframeGrid,
   timeframeToMs,

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError } from './errors.js';
-import {
-  alignTime,
-  barsPerYear,
-  inferCalendar,
-  isAligned,
-  parseTimeframe,
-  TimeframeSchema,
-  timeframeToMs,
-} from './timeframe.js';
+import { TimeframeSchema } from './schemas.js';
+import { alignTime, barsPerYear, inferCalendar, isAligned, parseTimeframe, timeframeToMs } from './timeframe.js';
 
 describe('timeframe', () => {
   it('parses counts and units', () => {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { InvalidParameterError } from './errors.js';
 
 /** Units a timeframe may use: seconds, minutes, hours, days, weeks. */
@@ -91,8 +90,3 @@ export function inferCalendar(time: ArrayLike<number>): MarketCalendar {
   }
   return 'equity';
 }
-
-export const TimeframeSchema = z
-  .string()
-  .refine(isTimeframe, { message: 'expected a timeframe like 1m, 15m, 4h, 1d, 1w' })
-  .transform((value) => value as Timeframe);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bars, barsLength, copyBars, lowerBound } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import pg from 'pg';
 import type { CandleStore } from '../src/CandleStore.js';
 import { CcxtSource } from '../src/CcxtSource.js';
@@ -14,7 +15,6 @@ import { DuckDbStore } from '../src/DuckDbStore.js';
 import { generateSyntheticBars } from '../src/generateSyntheticBars.js';
 import { loadBars } from '../src/loadBars.js';
 import { PostgresStore } from '../src/PostgresStore.js';
-import { fakeBinanceExchange, startFakeBinance } from '../test/fakeBinance.js';
 
 const N = 1_000_000;
 const RUNS = 7;
@@ -121,8 +121,8 @@ const start = oneMinute.time[0]!;
 const end = start + 30 * 86_400_000;
 const expected = lowerBound(oneMinute.time, end);
 const now = oneMinute.time[barsLength(oneMinute) - 1]! + 120_000;
-const fake = await startFakeBinance({ series: [oneMinute], now, latencyMs: ROUND_TRIP_MS });
-const exchange = await fakeBinanceExchange(fake.url, { rateLimitMs: 50, timeoutMs: 10_000 }); // ccxt's binance rateLimit is 50 ms
+const fake = await startFakeExchange({ series: [oneMinute], now, latencyMs: ROUND_TRIP_MS });
+const exchange = await fakeExchangeClient(fake.url, { rateLimitMs: 50, timeoutMs: 10_000 }); // ccxt's binance rateLimit is 50 ms
 const source = new CcxtSource({ exchange, pageLimit: 1000, now: () => now });
 const store = await DuckDbStore.open({ path: join(dir, 'exchange.duckdb') });
 const request = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m' as const, start, end };

@@ -89,7 +89,7 @@ function checkRange(ms: number, what: string): number | string {
 }
 
 /**
- * Epoch ms of a timestamp (see {@link readTimestamp} for the accepted forms, units and range), or
+ * Epoch ms of a timestamp (see `readTimestamp` for the accepted forms, units and range), or
  * NaN when it cannot be read, its unit cannot be told, or it lies outside 1970–2100.
  */
 export function parseTimestamp(raw: string | number, unit?: TimeUnit): number {

@@ -1,10 +1,15 @@
 import { type Bars, barsLength, CancelledError, copyBars, DataSourceError, sliceBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import {
+  type FakeExchange,
+  fakeExchangeClient,
+  type KlinesFault,
+  startFakeExchange,
+} from '@candlelab/test-utils/fakeExchange';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CcxtSource } from '../src/CcxtSource.js';
 import { loadBars } from '../src/loadBars.js';
 import { MemoryStore } from '../src/MemoryStore.js';
-import { type FakeBinance, fakeBinanceExchange, type KlinesFault, startFakeBinance } from './fakeBinance.js';
 
 // Real Binance BTC/USDT 1h klines (fixtures/ohlcv/binance-btc-multi), served by a local fake Binance.
 const fixture = copyBars(loadFixtureBars('ohlcv/binance-btc-multi/BTC_USDT-1h.json.gz'));
@@ -19,15 +24,15 @@ const request = {
 };
 const afterLast = fixture.time[n - 1]! + 2 * HOUR;
 
-let fake: FakeBinance | undefined;
+let fake: FakeExchange | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
 });
 
 async function setup(faults: KlinesFault[] = [], options: { timeoutMs?: number; series?: Bars[]; now?: number } = {}) {
-  fake = await startFakeBinance({ series: options.series ?? [fixture], faults, now: options.now ?? afterLast });
-  const exchange = await fakeBinanceExchange(fake.url, { timeoutMs: options.timeoutMs ?? 2000 });
+  fake = await startFakeExchange({ series: options.series ?? [fixture], faults, now: options.now ?? afterLast });
+  const exchange = await fakeExchangeClient(fake.url, { timeoutMs: options.timeoutMs ?? 2000 });
   const source = new CcxtSource({
     exchange,
     pageLimit: 100,
@@ -122,7 +127,7 @@ describe('exchange path: real ccxt binance against a local fake exchange', () =>
     // Once it has closed, only that bar is fetched.
     const later = await loadBars(request, {
       store,
-      source: new CcxtSource({ exchange: await fakeBinanceExchange(fake!.url), now: () => afterLast }),
+      source: new CcxtSource({ exchange: await fakeExchangeClient(fake!.url), now: () => afterLast }),
       now: () => afterLast,
     });
     expect(later.report.requested).toEqual([{ start: fixture.time[n - 1]!, end: request.end }]);

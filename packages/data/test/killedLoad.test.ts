@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barsLength, copyBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, expect, it } from 'vitest';
 import { CcxtSource } from '../src/CcxtSource.js';
 import { DuckDbStore } from '../src/DuckDbStore.js';
 import { loadBars } from '../src/loadBars.js';
-import { fakeBinanceExchange, startFakeBinance } from './fakeBinance.js';
 
 const fixture = copyBars(loadFixtureBars('ohlcv/binance-btc-multi/BTC_USDT-1h.json.gz'));
 const n = barsLength(fixture);
@@ -24,7 +24,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./loadChild.ts', import.meta.url));
 
 it('a load SIGKILLed mid-fetch resumes with no duplicate and no missing bar', async () => {
-  const fake = await startFakeBinance({ series: [fixture], now, latencyMs: 30 });
+  const fake = await startFakeExchange({ series: [fixture], now, latencyMs: 30 });
   const path = join(dir, 'killed.duckdb');
   // node itself (not the tsx wrapper, which would leave its node child alive after SIGKILL).
   const args = [
@@ -64,7 +64,7 @@ it('a load SIGKILLed mid-fetch resumes with no duplicate and no missing bar', as
   const partial = await store.read({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h', start, end });
   expect(barsLength(partial)).toBeGreaterThanOrEqual(120);
   expect(barsLength(partial)).toBeLessThan(n);
-  const source = new CcxtSource({ exchange: await fakeBinanceExchange(fake.url), pageLimit: 40, now: () => now });
+  const source = new CcxtSource({ exchange: await fakeExchangeClient(fake.url), pageLimit: 40, now: () => now });
   const result = await loadBars(
     { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h', start, end },
     { store, source, now: () => now },

@@ -133,29 +133,10 @@ export class PortfolioEnv implements Env<Box, Box, PortfolioInfo> {
       throw new InvalidParameterError('action', action.length, `expected ${this.m + 1} logits`);
     if (this.stepsLeft <= 0) throw new InvalidParameterError('step', this.t, 'the episode has ended: call reset()');
     softmax(action, this.target);
-    const next = this.t + 1;
-    const w = this.weights;
-    // 1. close t → open t+1 with the old weights.
-    let growth = w[this.m]!;
-    for (let k = 0; k < this.m; k++) growth += w[k]! * (this.assets[k]!.open[next]! / this.assets[k]!.close[this.t]!);
-    // 2. rebalance at the open: cost on the traded fraction of the assets.
-    let turnover = 0;
-    for (let k = 0; k < this.m; k++) {
-      const drifted = (w[k]! * (this.assets[k]!.open[next]! / this.assets[k]!.close[this.t]!)) / growth;
-      turnover += Math.abs(this.target[k]! - drifted);
-    }
-    const afterCost = growth * (1 - this.cost * turnover);
-    // 3. open t+1 → close t+1 with the target weights.
-    let growth2 = this.target[this.m]!;
-    for (let k = 0; k < this.m; k++)
-      growth2 += this.target[k]! * (this.assets[k]!.close[next]! / this.assets[k]!.open[next]!);
-    for (let k = 0; k < this.m; k++)
-      w[k] = (this.target[k]! * (this.assets[k]!.close[next]! / this.assets[k]!.open[next]!)) / growth2;
-    w[this.m] = this.target[this.m]! / growth2;
-    const ratio = afterCost * growth2;
+    const { ratio, turnover } = rebalanceStep(this.assets, this.t, this.weights, this.target, this.cost);
     this.equity *= ratio;
     this.turnover = turnover;
-    this.t = next;
+    this.t += 1;
     this.stepsLeft--;
     return {
       observation: this.observe(),
@@ -167,13 +148,7 @@ export class PortfolioEnv implements Env<Box, Box, PortfolioInfo> {
   }
 
   private observe(): Float64Array {
-    const out = new Float64Array(this.observationSpace.size);
-    let o = 0;
-    for (let i = this.t - this.window + 1; i <= this.t; i++) {
-      for (let k = 0; k < this.m; k++) out[o++] = Math.log(this.assets[k]!.close[i]! / this.assets[k]!.close[i - 1]!);
-    }
-    out.set(this.weights, o);
-    return out;
+    return portfolioObservation(this.assets, this.t, this.window, this.weights);
   }
 
   private info(): PortfolioInfo {
@@ -185,6 +160,69 @@ export class PortfolioEnv implements Env<Box, Box, PortfolioInfo> {
       time: this.assets[0]!.time[this.t]!,
     };
   }
+}
+
+/**
+ * {@link PortfolioEnv}'s observation at decision bar t: the close-to-close log returns of bars
+ * `t − window + 1 … t` (time-major, one per asset), then the current weights (assets, cash).
+ * Exported so a live path decides from exactly what the agent trained on.
+ */
+export function portfolioObservation(
+  assets: readonly RebalancePrices[],
+  t: number,
+  window: number,
+  weights: ArrayLike<number>,
+): Float64Array {
+  const m = assets.length;
+  const out = new Float64Array(window * m + weights.length);
+  let o = 0;
+  for (let i = t - window + 1; i <= t; i++) {
+    for (let k = 0; k < m; k++) out[o++] = Math.log(assets[k]!.close[i]! / assets[k]!.close[i - 1]!);
+  }
+  for (let k = 0; k < weights.length; k++) out[o++] = weights[k]!;
+  return out;
+}
+
+/** The prices a rebalance step reads (a core `Bars` satisfies it). */
+export interface RebalancePrices {
+  open: Float64Array;
+  close: Float64Array;
+}
+
+/**
+ * One bar of a long-only portfolio rebalanced to `target` weights (assets then cash, summing to
+ * 1) decided at bar t's close: the held `weights` earn close t → open t+1, the rebalance at open
+ * t+1 costs `cost × Σ|target − drifted|` over the assets, the targets earn open t+1 → close t+1.
+ * Updates `weights` in place to the drifted weights at close t+1 and returns the equity ratio
+ * close t → close t+1 and the turnover. `PortfolioEnv` and `@candlelab/backtest`'s weights
+ * backtest both step with it, so a backtest of an agent's weights is its env equity.
+ */
+export function rebalanceStep(
+  assets: readonly RebalancePrices[],
+  t: number,
+  weights: Float64Array,
+  target: ArrayLike<number>,
+  cost: number,
+): { ratio: number; turnover: number } {
+  const m = assets.length;
+  const next = t + 1;
+  const w = weights;
+  // 1. close t → open t+1 with the old weights.
+  let growth = w[m]!;
+  for (let k = 0; k < m; k++) growth += w[k]! * (assets[k]!.open[next]! / assets[k]!.close[t]!);
+  // 2. rebalance at the open: cost on the traded fraction of the assets.
+  let turnover = 0;
+  for (let k = 0; k < m; k++) {
+    const drifted = (w[k]! * (assets[k]!.open[next]! / assets[k]!.close[t]!)) / growth;
+    turnover += Math.abs(target[k]! - drifted);
+  }
+  const afterCost = growth * (1 - cost * turnover);
+  // 3. open t+1 → close t+1 with the target weights.
+  let growth2 = target[m]!;
+  for (let k = 0; k < m; k++) growth2 += target[k]! * (assets[k]!.close[next]! / assets[k]!.open[next]!);
+  for (let k = 0; k < m; k++) w[k] = (target[k]! * (assets[k]!.close[next]! / assets[k]!.open[next]!)) / growth2;
+  w[m] = target[m]! / growth2;
+  return { ratio: afterCost * growth2, turnover };
 }
 
 /** Numerically stable softmax of `logits` into `out`. */

@@ -2,7 +2,7 @@ import { type Bars, copyBars, Rng, ValidationError } from '@candlelab/core';
 import { btcHourly } from '@candlelab/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TradingEnv, type TradingEnvOptions } from './TradingEnv.js';
+import { positionAfterAction, TradingEnv, type TradingEnvOptions, tradingObservation } from './TradingEnv.js';
 
 const bars = copyBars(btcHourly({ last: 600 }));
 
@@ -205,5 +205,38 @@ describe('TradingEnv', () => {
     const env = makeEnv();
     env.reset();
     expect(() => env.step(3)).toThrow(/action/);
+  });
+});
+
+describe("positionAfterAction and tradingObservation (the env's rules, exported for live paths)", () => {
+  it('read actions as the env does', () => {
+    expect(positionAfterAction('targetPosition', true, 1, 0)).toBe(-1);
+    expect(positionAfterAction('targetPosition', false, 0, 1)).toBe(1);
+    expect(positionAfterAction('holdBuySell', true, -1, 2)).toBe(-1);
+    expect(positionAfterAction('holdBuySell', false, 0, 2)).toBe(0);
+    expect(positionAfterAction('holdBuySell', false, 0, 1)).toBe(1);
+    expect(positionAfterAction('holdBuySell', true, 1, 0)).toBe(1);
+  });
+
+  it('rebuild every observation of an episode from the info the env reports', () => {
+    const features = makeFeatures(bars);
+    const env = makeEnv({ window: 4, randomStart: false, actionScheme: 'holdBuySell', allowShort: true });
+    const rng = new Rng(5);
+    let { observation, info } = env.reset();
+    let position = 0;
+    let entryPrice = 0;
+    for (let step = 0; step < 200; step++) {
+      const t = info.index;
+      const rows = features.subarray((t - 3) * 2, (t + 1) * 2);
+      expect(tradingObservation(rows, position, bars.close[t]!, entryPrice)).toEqual(observation);
+      const action = rng.int(3);
+      const result = env.step(action);
+      const next = positionAfterAction('holdBuySell', true, position, action);
+      expect(result.info.position).toBe(next);
+      if (next !== position && next !== 0) entryPrice = bars.open[t + 1]! * (1 + next * 0.0005);
+      position = next;
+      ({ observation, info } = result);
+      if (result.truncated || result.terminated) break;
+    }
   });
 });

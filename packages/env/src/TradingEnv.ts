@@ -188,7 +188,7 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
       throw new InvalidParameterError('action', action, `expected an integer in [0, ${this.actionSpace.n})`);
     if (this.stepsLeft <= 0) throw new InvalidParameterError('step', this.t, 'the episode has ended: call reset()');
     const next = this.t + 1;
-    const target = this.targetPosition(action);
+    const target = positionAfterAction(this.scheme, this.allowShort, this.position, action);
     if (target !== this.position) {
       const open = this.bars.open[next]!;
       const time = this.bars.time[next]!;
@@ -210,14 +210,6 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
     };
   }
 
-  private targetPosition(action: number): number {
-    const lowest = this.allowShort ? -1 : 0;
-    if (this.scheme === 'targetPosition') return this.allowShort ? action - 1 : action;
-    if (action === 1) return Math.min(1, this.position + 1);
-    if (action === 2) return Math.max(lowest, this.position - 1);
-    return this.position;
-  }
-
   private closePosition(open: number, time: number): void {
     const price = open * (1 - Math.sign(this.units) * this.slippage);
     this.cash += this.units * price - this.fee * Math.abs(this.units) * price;
@@ -236,7 +228,7 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
   }
 
   private openPosition(target: number, open: number, time: number): void {
-    const price = open * (1 + target * this.slippage);
+    const price = tradingEntryPrice(open, target, this.slippage);
     // Commit the whole equity: notional * (1 + fee) = cash.
     const notional = this.cash / (1 + this.fee);
     this.equityBeforeEntry = this.cash;
@@ -274,13 +266,13 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
   }
 
   private observe(): Float64Array {
-    const out = new Float64Array(this.observationSpace.size);
     const from = (this.t - this.window + 1) * this.d;
-    out.set(this.features.subarray(from, from + this.window * this.d));
-    out[this.window * this.d] = this.position;
-    out[this.window * this.d + 1] =
-      this.position === 0 ? 0 : this.position * (this.bars.close[this.t]! / this.entryPrice - 1);
-    return out;
+    return tradingObservation(
+      this.features.subarray(from, from + this.window * this.d),
+      this.position,
+      this.bars.close[this.t]!,
+      this.entryPrice,
+    );
   }
 
   private info(): TradingInfo {
@@ -292,6 +284,51 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
       trades: this.trades,
     };
   }
+}
+
+/**
+ * The position after `action` from `current`, as {@link TradingEnv} reads actions:
+ * `targetPosition` → the action names the position (short/flat/long, or flat/long without
+ * shorts); `holdBuySell` → 0 holds, 1 steps up, 2 steps down, within [−1 or 0, 1]. Exported so a
+ * live path replays an agent's positions with the env's own rule.
+ */
+export function positionAfterAction(
+  actionScheme: ActionScheme,
+  allowShort: boolean,
+  current: number,
+  action: number,
+): number {
+  if (actionScheme === 'targetPosition') return allowShort ? action - 1 : action;
+  if (action === 1) return Math.min(1, current + 1);
+  if (action === 2) return Math.max(allowShort ? -1 : 0, current - 1);
+  return current;
+}
+
+/**
+ * The fill price {@link TradingEnv} records for an entry to `position` (±1) at the bar's `open`:
+ * slippage against the trader. A live path feeds it back as the entry price of the observation.
+ */
+export function tradingEntryPrice(open: number, position: number, slippage: number): number {
+  return open * (1 + position * slippage);
+}
+
+/**
+ * {@link TradingEnv}'s observation layout: the `window` feature rows ending at the decision bar
+ * (row-major), then the position and its unrealised return at the decision bar's close
+ * (`position × (close / entryPrice − 1)`, 0 when flat; `entryPrice` includes slippage).
+ */
+export function tradingObservation(
+  featureRows: ArrayLike<number>,
+  position: number,
+  close: number,
+  entryPrice: number,
+): Float64Array {
+  const n = featureRows.length;
+  const out = new Float64Array(n + 2);
+  for (let k = 0; k < n; k++) out[k] = featureRows[k]!;
+  out[n] = position;
+  out[n + 1] = position === 0 ? 0 : position * (close / entryPrice - 1);
+  return out;
 }
 
 function safeLogRatio(current: number, previous: number): number {

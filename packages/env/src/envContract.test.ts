@@ -5,6 +5,7 @@ import { CartPole, cartPoleV1 } from './CartPole.js';
 import { NormalizeObservation } from './NormalizeObservation.js';
 import { PortfolioEnv } from './PortfolioEnv.js';
 import { RecordEpisodeStatistics } from './RecordEpisodeStatistics.js';
+import { SizingEnv } from './SizingEnv.js';
 import { TimeLimit } from './TimeLimit.js';
 import { TradingEnv } from './TradingEnv.js';
 
@@ -30,6 +31,18 @@ describeEnvContract(
       featureNames: ['ret1'],
       actionScheme: 'holdBuySell',
       reward: 'differentialSharpe',
+      episodeLength: 40,
+    }),
+);
+describeEnvContract(
+  'SizingEnv',
+  () =>
+    new SizingEnv({
+      bars,
+      features,
+      featureNames: ['ret1'],
+      direction: Float64Array.from(features, (f) => Math.sign(f)),
+      sizes: [0, 0.5, 1],
       episodeLength: 40,
     }),
 );

@@ -1,9 +1,8 @@
-import { type Bars, OHLCV_FIELDS, type Timeframe } from '@candlelab/core';
+import { type Bars, emptyBars, OHLCV_FIELDS, type Timeframe } from '@candlelab/core';
 import { FuzzyEngine } from '@candlelab/fuzzy';
 import { type Columns, type IndicatorEntry, type IndicatorId, indicatorEntry } from '@candlelab/indicators';
 import {
   bandPosition,
-  computeSpecs,
   entryWarmup,
   relativeTo,
   returnOf,
@@ -12,7 +11,7 @@ import {
   volumeRatioOf,
 } from './computeFeatures.js';
 import type { BaseFeatureSpec, FeatureSet } from './featureSetSchema.js';
-import { CompletedBarAggregator, completedHigherTimeframe } from './higherTimeframe.js';
+import { CompletedBarAggregator } from './higherTimeframe.js';
 import { RollingAutocorr, rollingStepper, SeriesHistory } from './rollingSteps.js';
 
 /** Slots `[0, 5)` of the column table are the bar columns (open, high, low, close, volume). */
@@ -32,7 +31,7 @@ interface KernelRun {
  * A feature set computed chunk by chunk over bars, in order: each `compute(from, to)` fills one
  * chunk-long buffer per column with rows `[from, to)`. Indicators run their resumable kernels on
  * the chunk, rolling statistics and lags keep their running state between chunks, and higher
- * timeframes are aggregated (small) up front and joined per chunk, so memory is O(chunk × columns)
+ * timeframes are aggregated and computed chunk by chunk too, so memory is O(chunk × columns)
  * however long the bars are, the buffers stay in cache, and nothing per-column of full length is
  * allocated. The floating-point operations are those of {@link computeFeatures}, so the values are
  * bit-identical (tested).
@@ -245,26 +244,66 @@ export class FeatureChunks {
   }
 
   /**
-   * Higher-timeframe features: the completed higher bars (a fraction of the base bars) and their
-   * feature columns are computed once up front; each chunk joins them to its base bars through an
-   * aggregator replaying the same completions.
+   * Higher-timeframe features, computed chunk by chunk like the base ones: an aggregator completes
+   * the higher bars as the base bars stream by, a nested {@link FeatureChunks} computes their
+   * features when they complete, and each base bar takes the values of the last completed one.
+   * Only the completed higher bars themselves are kept whole (a `1/ratio` fraction of the bars; the
+   * inner features read them back by index); no full-length feature column is allocated.
    */
-  #higherTimeframe(timeframe: Timeframe, features: readonly BaseFeatureSpec[]): void {
+  #higherTimeframe(timeframe: Timeframe, features: BaseFeatureSpec[]): void {
     const bars = this.#bars;
-    const higher = completedHigherTimeframe(bars, timeframe).bars;
-    const inner = new Map<string, Float64Array>();
-    computeSpecs(features, higher, inner);
-    const sources = [...inner.values()];
-    const outs = [...inner.keys()].map((name) => this.#table[this.#column(`${timeframe}_${name}`)]!);
+    const higher = emptyBars(bars.symbol, timeframe, countCompleted(bars, timeframe));
+    // A base bar completes at most two buckets (see `CompletedBarAggregator.push`).
+    const inner = new FeatureChunks(
+      higher,
+      { features },
+      Math.max(1, Math.min(higher.time.length, 2 * this.#capacity)),
+    );
+    const sources = inner.columns;
+    const outs = features
+      .flatMap((spec) => specNames(spec))
+      .map((name) => this.#table[this.#column(`${timeframe}_${name}`)]!);
+    /** Values of the last completed higher bar (NaN before the first). */
+    const last = new Float64Array(outs.length).fill(Number.NaN);
+    /** Per row of the chunk: index of the last completed higher bar. */
+    const lastCompleted = new Int32Array(this.#capacity);
     const aggregator = new CompletedBarAggregator(bars.timeframe, timeframe);
+    const higherFields = OHLCV_FIELDS.map((field) => higher[field]);
     let completed = 0;
     this.#steps.push((from, to) => {
       const { time, open, high, low, close, volume } = bars;
+      const before = completed;
       for (let i = from; i < to; i++) {
-        completed += aggregator.push(time[i]!, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!);
-        const at = completed - 1;
-        for (let k = 0; k < outs.length; k++) outs[k]![i - from] = at >= 0 ? sources[k]![at]! : Number.NaN;
+        const count = aggregator.push(time[i]!, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!);
+        for (let c = 0; c < count; c++) {
+          const bar = aggregator.completed[c]!;
+          higher.time[completed] = bar[0]!;
+          for (let k = 0; k < higherFields.length; k++) higherFields[k]![completed] = bar[k + 1]!;
+          completed++;
+        }
+        lastCompleted[i - from] = completed - 1;
+      }
+      if (completed > before) inner.compute(before, completed);
+      for (let k = 0; k < outs.length; k++) {
+        const out = outs[k]!;
+        const source = sources[k]!;
+        const previous = last[k]!;
+        for (let j = 0; j < to - from; j++) {
+          const at = lastCompleted[j]!;
+          out[j] = at >= before ? source[at - before]! : previous;
+        }
+        if (completed > before) last[k] = source[completed - 1 - before]!;
       }
     });
   }
+}
+
+/** How many higher-timeframe bars complete over `bars` (the size of the completed series). */
+function countCompleted(bars: Bars, timeframe: Timeframe): number {
+  const aggregator = new CompletedBarAggregator(bars.timeframe, timeframe);
+  const { time, open, high, low, close, volume } = bars;
+  let count = 0;
+  for (let i = 0; i < time.length; i++)
+    count += aggregator.push(time[i]!, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!);
+  return count;
 }

@@ -47,51 +47,72 @@ const indicatorIdSchema = z.enum(indicatorIds as [IndicatorId, ...IndicatorId[]]
 const IndicatorFeatureSchema = z.strictObject({
   kind: z.literal('indicator'),
   /** Column name (default: id, then the given parameter values, then the output, joined by `_`). */
-  name: NameSchema.optional(),
-  id: indicatorIdSchema,
-  params: Params,
+  name: NameSchema.optional().describe(
+    'Column name; default the id, then the given parameter values, then the output, joined by _ (rsi_14).',
+  ),
+  id: indicatorIdSchema.describe('Indicator id of @candlelab/indicators (sma, ema, rsi, macd, atr, bbands…).'),
+  params: Params.describe("The indicator's parameters, e.g. { period: 14 }; default the indicator's defaults."),
   /** Output of a multi-output indicator (default: the first output). */
-  output: z.string().optional(),
+  output: z
+    .string()
+    .optional()
+    .describe('Output of a multi-output indicator (macd: macd, signal, histogram); default the first output.'),
 });
 
 /** Close relative to a price-level indicator (a moving average, a band line…): `close / value − 1`. */
 const PriceRelativeFeatureSchema = z.strictObject({
   kind: z.literal('priceRelative'),
-  name: NameSchema.optional(),
-  id: indicatorIdSchema,
-  params: Params,
-  output: z.string().optional(),
+  name: NameSchema.optional().describe('Column name; default derived from the id and parameters.'),
+  id: indicatorIdSchema.describe(
+    'A price-level indicator (a moving average, a band line…): the feature is close / value − 1.',
+  ),
+  params: Params.describe("The indicator's parameters; default the indicator's defaults."),
+  output: z
+    .string()
+    .optional()
+    .describe('Output of a multi-output indicator (e.g. upper of bbands); default the first output.'),
 });
 
 /** Position of the close inside a band: `(close − lower) / (upper − lower)` (0 = lower, 1 = upper line). */
 const BandPositionFeatureSchema = z.strictObject({
   kind: z.literal('bandPosition'),
-  name: NameSchema.optional(),
-  id: z.enum(BAND_IDS),
-  params: Params,
+  name: NameSchema.optional().describe('Column name; default derived from the id and parameters.'),
+  id: z
+    .enum(BAND_IDS)
+    .describe(
+      'Band indicator: the feature is (close − lower) / (upper − lower), 0 at the lower and 1 at the upper line.',
+    ),
+  params: Params.describe("The band indicator's parameters; default its defaults."),
 });
 
 /** Return over the last `period` bars: `ln(close_t / close_{t−period})` (or the simple return with `log: false`). */
 const ReturnsFeatureSchema = z.strictObject({
   kind: z.literal('returns'),
-  name: NameSchema.optional(),
-  period: Period,
+  name: NameSchema.optional().describe('Column name; default derived from the kind and period.'),
+  period: Period.describe('Return over the last period bars (bars).'),
   /** Log return (default true). */
-  log: z.boolean().default(true),
+  log: z
+    .boolean()
+    .default(true)
+    .describe('Log return ln(close[t] / close[t−period]) (default true) or the simple return.'),
 });
 
 /** Volume relative to its mean over the last `period` bars (including the current bar). */
 const VolumeRatioFeatureSchema = z.strictObject({
   kind: z.literal('volumeRatio'),
-  name: NameSchema.optional(),
-  period: z.number().int().min(2),
+  name: NameSchema.optional().describe('Column name; default derived from the kind and period.'),
+  period: z
+    .number()
+    .int()
+    .min(2)
+    .describe('Volume divided by its mean over the last period bars, current bar included (bars).'),
 });
 
 /** Membership columns `input.set` of fuzzy sets over an earlier column (see `@candlelab/fuzzy`). */
 const FuzzyFeatureSchema = z.strictObject({
   kind: z.literal('fuzzy'),
   /** The earlier column the sets are defined over (no dots). */
-  input: NameSchema,
+  input: NameSchema.describe('The earlier column the fuzzy sets are defined over (no dots).'),
   range: FuzzyInputSchema.shape.range,
   minCoverage: FuzzyInputSchema.shape.minCoverage,
   sets: FuzzyInputSchema.shape.sets,
@@ -100,34 +121,36 @@ const FuzzyFeatureSchema = z.strictObject({
 /** The value of an earlier column `lag` bars ago. */
 const LagFeatureSchema = z.strictObject({
   kind: z.literal('lag'),
-  name: NameSchema.optional(),
-  of: ColumnRefSchema,
-  lag: Period,
+  name: NameSchema.optional().describe('Column name; default derived from the column and lag.'),
+  of: ColumnRefSchema.describe('An earlier column or a bar column (open, high, low, close, volume).'),
+  lag: Period.describe('The value this many bars ago (bars).'),
 });
 
 /** A rolling statistic of an earlier column over the last `window` bars (NaN when the window holds a NaN). */
 const RollingFeatureSchema = z.strictObject({
   kind: z.literal('rolling'),
-  name: NameSchema.optional(),
-  of: ColumnRefSchema,
-  stat: z.enum(ROLLING_STATS),
-  window: z.number().int().min(2),
+  name: NameSchema.optional().describe('Column name; default derived from the column, statistic and window.'),
+  of: ColumnRefSchema.describe('An earlier column or a bar column (open, high, low, close, volume).'),
+  stat: z
+    .enum(ROLLING_STATS)
+    .describe('Statistic over the window; argmin/argmax are positions in [0, 1] (1 = newest bar).'),
+  window: z.number().int().min(2).describe('Window length, current bar included (bars).'),
 });
 
 /** Rolling autocorrelation: Pearson correlation of `x_t` and `x_{t−lag}` over the last `window` pairs. */
 const AutocorrFeatureSchema = z.strictObject({
   kind: z.literal('autocorr'),
-  name: NameSchema.optional(),
-  of: ColumnRefSchema,
-  lag: Period,
-  window: z.number().int().min(3),
+  name: NameSchema.optional().describe('Column name; default derived from the column, lag and window.'),
+  of: ColumnRefSchema.describe('An earlier column or a bar column (open, high, low, close, volume).'),
+  lag: Period.describe('Correlation of x[t] with x[t−lag] (bars).'),
+  window: z.number().int().min(3).describe('Pairs in the rolling Pearson correlation (bars).'),
 });
 
 /** A candlestick pattern (+100 bullish, −100 bearish, 0 none; see `@candlelab/indicators`). */
 const PatternFeatureSchema = z.strictObject({
   kind: z.literal('pattern'),
-  name: NameSchema.optional(),
-  pattern: z.enum(PATTERN_IDS),
+  name: NameSchema.optional().describe('Column name; default the pattern id.'),
+  pattern: z.enum(PATTERN_IDS).describe('Candlestick pattern: +100 bullish, −100 bearish, 0 none.'),
 });
 
 /**
@@ -138,17 +161,19 @@ const PatternFeatureSchema = z.strictObject({
  */
 const SupportResistanceFeatureSchema = z.strictObject({
   kind: z.literal('supportResistance'),
-  name: NameSchema.optional(),
-  side: z.enum(['support', 'resistance']),
+  name: NameSchema.optional().describe('Column name; default derived from the side and parameters.'),
+  side: z
+    .enum(['support', 'resistance'])
+    .describe('Distance close / level − 1 to the nearest support (below) or resistance (above).'),
   /** `supportResistance` parameters (`strength` 2, `levels` 10, `lookback` 100 by default). */
-  params: Params,
+  params: Params.describe('supportResistance parameters: strength (default 2), levels (10), lookback (100 bars).'),
 });
 
 /** Sine/cosine encoding of the bar's UTC hour of day or day of week. */
 const TimeFeatureSchema = z.strictObject({
   kind: z.literal('time'),
-  name: NameSchema.optional(),
-  encoding: z.enum(TIME_ENCODINGS),
+  name: NameSchema.optional().describe('Column name; default the encoding.'),
+  encoding: z.enum(TIME_ENCODINGS).describe("Sine/cosine of the bar's UTC hour of day or day of week."),
 });
 
 /** Every feature kind that works on one series of bars. */
@@ -175,8 +200,13 @@ export type BaseFeatureSpec = z.infer<typeof BaseFeatureSpecSchema>;
  */
 const HigherTimeframeFeatureSchema = z.strictObject({
   kind: z.literal('higherTimeframe'),
-  timeframe: TimeframeSchema,
-  features: z.array(BaseFeatureSpecSchema).min(1),
+  timeframe: TimeframeSchema.describe(
+    'Higher timeframe (e.g. 4h, 1d); each base bar sees the last higher bar completed by its close.',
+  ),
+  features: z
+    .array(BaseFeatureSpecSchema)
+    .min(1)
+    .describe('Features computed on the resampled bars, named <timeframe>_<name> (4h_rsi_14).'),
 });
 
 /** One entry of a feature set. */
@@ -228,8 +258,11 @@ function checkSpecs(ctx: z.RefinementCtx, specs: readonly FeatureSpec[], path: (
 export const FeatureSetSchema = z
   .strictObject({
     /** Optional name of the set (default none). */
-    name: z.string().optional(),
-    features: z.array(FeatureSpecSchema).min(1),
+    name: z.string().optional().describe('Name of the feature set; default none.'),
+    features: z
+      .array(FeatureSpecSchema)
+      .min(1)
+      .describe('The features in order; of/input may name columns declared before.'),
   })
   .superRefine((set, ctx) => checkSpecs(ctx, set.features, ['features']));
 export type FeatureSet = z.infer<typeof FeatureSetSchema>;

@@ -30,31 +30,39 @@ const positive = z.number().positive();
 /** Triangular set: `parameters: [a, b, c]` with `a <= b <= c`, `a < c`. */
 export const TriangularSpecSchema = z.object({
   type: z.literal('triangular'),
-  parameters: z.tuple([finite, finite, finite]).superRefine(ordered(['a', 'b', 'c'])),
+  parameters: z
+    .tuple([finite, finite, finite])
+    .superRefine(ordered(['a', 'b', 'c']))
+    .describe('[a, b, c] with a ≤ b ≤ c and a < c: zero at a, one at b, zero at c.'),
 });
 
 /** Trapezoidal set: `parameters: [a, b, c, d]` with `a <= b <= c <= d`, `a < d`. */
 export const TrapezoidalSpecSchema = z.object({
   type: z.literal('trapezoidal'),
-  parameters: z.tuple([finite, finite, finite, finite]).superRefine(ordered(['a', 'b', 'c', 'd'])),
+  parameters: z
+    .tuple([finite, finite, finite, finite])
+    .superRefine(ordered(['a', 'b', 'c', 'd']))
+    .describe('[a, b, c, d] with a ≤ b ≤ c ≤ d and a < d: rises from a to b, one from b to c, falls to d.'),
 });
 
 /** Gaussian set: `parameters: [mean, sigma]`, `sigma > 0`. */
 export const GaussianSpecSchema = z.object({
   type: z.literal('gaussian'),
-  parameters: z.tuple([finite, positive]),
+  parameters: z.tuple([finite, positive]).describe('[mean, sigma] with sigma > 0.'),
 });
 
 /** Generalized bell set: `parameters: [a, b, c]` = [half-width > 0, slope > 0, centre]. */
 export const GeneralizedBellSpecSchema = z.object({
   type: z.literal('generalizedBell'),
-  parameters: z.tuple([positive, positive, finite]),
+  parameters: z.tuple([positive, positive, finite]).describe('[a, b, c]: half-width a > 0, slope b > 0, centre c.'),
 });
 
 /** Sigmoid shoulder: `parameters: [center, slope]`, slope > 0 right shoulder, < 0 left shoulder, never 0. */
 export const SigmoidSpecSchema = z.object({
   type: z.literal('sigmoid'),
-  parameters: z.tuple([finite, finite.refine((slope) => slope !== 0, 'slope must not be 0')]),
+  parameters: z
+    .tuple([finite, finite.refine((slope) => slope !== 0, 'slope must not be 0')])
+    .describe('[center, slope]: slope > 0 a right shoulder, < 0 a left shoulder, never 0.'),
 });
 
 /** One fuzzy set: its membership function and that function's parameters. */
@@ -79,16 +87,24 @@ export const FuzzyInputSchema = z
     range: z
       .tuple([finite, finite])
       .refine(([min, max]) => min < max, 'range must be [min, max] with min < max')
-      .optional(),
+      .optional()
+      .describe(
+        'Declared range [min, max] of the input (e.g. [0, 100] for RSI); when given, the sets must cover it. Default none.',
+      ),
     /**
      * Coverage threshold: a point of the range is a gap when the sum of all memberships there is
      * below it (or exactly 0 when the threshold is 0). Default 0.
      */
-    minCoverage: z.number().min(0).default(0),
+    minCoverage: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('A point of the range is a gap when the memberships there sum below this; default 0.'),
     /** The named sets, in output order (at least one). */
     sets: z
       .record(NameSchema, MembershipSpecSchema)
-      .refine((sets) => Object.keys(sets).length > 0, 'at least one fuzzy set is required'),
+      .refine((sets) => Object.keys(sets).length > 0, 'at least one fuzzy set is required')
+      .describe('The named fuzzy sets, in output order (at least one); each outputs a column input.set.'),
   })
   .strict();
 export type FuzzyInput = z.infer<typeof FuzzyInputSchema>;

@@ -1,5 +1,5 @@
 import { InvalidParameterError } from '@candlelab/core';
-import { KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './kernelsWasm.js';
+import { kernelsModule, MAX_PAGES, PAGE, wasm } from './kernelsModule.js';
 import { KernelOp, KernelPool } from './kernelThreads.js';
 
 interface KernelExports {
@@ -36,32 +36,6 @@ export interface RowSet {
   at: { bins: number; gh: number; rows: number };
 }
 
-const PAGE = 65536;
-/** WebAssembly (wasm32) memories end at 4 GiB. */
-const MAX_PAGES = 65536;
-
-/** The part of the WebAssembly JS API used here (the ES library typings declare none of its values). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => { buffer: ArrayBuffer };
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/** The kernels modules, compiled on first use (synchronously: each is under 1 KB). */
-const compiled = new Map<boolean, object>();
-
-/** The kernels module on the grower's own memory, or on a shared one. */
-function kernelsModule(shared: boolean): object {
-  let module = compiled.get(shared);
-  if (!module) {
-    const base64 = shared ? SHARED_KERNELS_WASM_BASE64 : KERNELS_WASM_BASE64;
-    module = new wasm.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
-    compiled.set(shared, module);
-  }
-  return module;
-}
-
 /** Below this many rows a leaf is not split among threads (the handoff would cost more than it saves). */
 const PARALLEL_MIN_ROWS = 16_384;
 
@@ -76,9 +50,10 @@ function chunk(start: number, end: number, parts: number, c: number): [number, n
  * JavaScript around them share it without copies: the gradient pairs of every data row and output
  * (where the objective writes them), two {@link RowSet}s (binned rows, gradient pairs and row
  * indices in position order; a partition reads a leaf from one set and writes both children into
- * the other) and a histogram per thread. Views are typed arrays over the memory,
- * which never grows (so the views stay valid). With `threads > 1` the memory is shared with worker
- * threads, and large leaves are cut into one consecutive chunk per thread.
+ * the other) and a histogram per thread. Views are typed arrays over the memory, which does not
+ * grow while the grower lives (so the views stay valid). With `threads > 1` the memory is shared
+ * with worker threads (see {@link KernelPool}), and large leaves are cut into one consecutive
+ * chunk per thread.
  */
 export class GrowerMemory {
   readonly sets: readonly [RowSet, RowSet];
@@ -119,7 +94,8 @@ export class GrowerMemory {
       );
     const shared = threads > 1;
     const module = kernelsModule(shared);
-    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared });
+    this.pool = shared ? KernelPool.start(threads, module, pages) : undefined;
+    const memory = this.pool?.memory ?? new wasm.Memory({ initial: pages, maximum: pages });
     this.kernels = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const buffer = memory.buffer;
     this.hist = new Float64Array(buffer, 0, 2 * totalBins);
@@ -137,7 +113,6 @@ export class GrowerMemory {
       };
     };
     this.sets = [set(0), set(1)];
-    this.pool = shared ? KernelPool.start(threads, module, memory) : undefined;
   }
 
   /** Accumulates positions `[start, end)` of row set `from` over every feature into {@link hist} (zeroed first). */

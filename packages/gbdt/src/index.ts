@@ -9,6 +9,7 @@ export {
   type PredictOptions,
 } from './Gbdt.js';
 export { GbdtEnsemble } from './GbdtEnsemble.js';
+export { prepareGbdtThreads, releaseGbdtThreads } from './kernelThreads.js';
 export {
   defaultMetric,
   EVAL_METRICS,

@@ -6,6 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
+// The same budget is checked on the published files (dist/ from the packed tarball) by
+// integration/tarball/bundleSizes.mjs, in `pnpm test:tarball` after the build.
+
 /** Minified ESM browser bundle of `entry` (resolved from this package's sources), with its metafile. */
 async function bundle(entry: string) {
   const result = await build({

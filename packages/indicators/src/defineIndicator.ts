@@ -145,7 +145,7 @@ const PENDING_CAPACITY = 64;
  * a newer version of the same (still-forming) candle. `value` is `null` until `warmup` bars have
  * passed (`isStable`). Besides the current state the stream keeps a lagging copy plus the bars it
  * has not absorbed yet (in columns); the lagging state catches up in one kernel call every
- * {@link PENDING_CAPACITY} bars or when `replace` needs it, so `update` costs one kernel step and
+ * `PENDING_CAPACITY` (64) bars or when `replace` needs it, so `update` costs one kernel step and
  * `replace` one catch-up, one state copy and one step.
  */
 export class StreamingIndicator<O extends string> {

@@ -205,13 +205,25 @@ export function emaNext(value: number, x: number, k: number, keep: number): numb
   return x * k + value * keep;
 }
 
-/** EMA's dedicated streaming form (see `DirectStream`). */
+/**
+ * EMA's dedicated streaming form (see `DirectStream`). The kernel seeds it (the SMA of the first
+ * `period` values); after that the stream keeps the EMA in its own fields and does the recursion
+ * itself, one multiply-add per bar with no state object or output row to write, since EMA is the
+ * building block most often streamed bar by bar.
+ */
 class EmaStream extends DirectStream<'value'> {
+  /** The kernel's state, used while seeding. */
   readonly #s: EmaState;
-  /** `outRow[0]`, held directly. */
-  readonly #out: Float64Array;
-  #count = 0;
-  #value = 0;
+  readonly #k: number;
+  readonly #keep: number;
+  /** Whether the seed is complete (`#s.count === period`); from then on `#value` is the EMA. */
+  #seeded = false;
+  #value = Number.NaN;
+  /** Whether the last bar went through the seeding path (then `replace` rewinds the kernel state). */
+  #lastSeeding = true;
+  /** The state before the last bar: the EMA once seeded, else the kernel's running sum and count. */
+  #previous = 0;
+  #previousCount = 0;
 
   constructor(p: { period: number }) {
     super(
@@ -221,39 +233,55 @@ class EmaStream extends DirectStream<'value'> {
       (s, c, [o], from, to) => runEma(s as never, c.close, o!, from, to),
     );
     this.#s = initEma(p);
-    this.#out = this.outRow[0]!;
+    this.#k = this.#s.k;
+    this.#keep = this.#s.keep;
   }
 
   override update(bar: Candle): number | null {
-    this.#count = this.#s.count;
-    this.#value = this.#s.value;
     this.bars++;
-    return this.#step(bar);
+    if (this.#seeded) {
+      const previous = this.#value;
+      this.#previous = previous;
+      this.#lastSeeding = false;
+      const value = emaNext(previous, bar.close, this.#k, this.#keep);
+      this.#value = value;
+      return value;
+    }
+    this.#previous = this.#s.value;
+    this.#previousCount = this.#s.count;
+    this.#lastSeeding = true;
+    return this.#seed(bar.close);
   }
 
   override replace(bar: Candle): number | null {
     if (this.bars === 0) return this.update(bar);
-    this.#s.count = this.#count;
-    this.#s.value = this.#value;
-    return this.#step(bar);
+    if (!this.#lastSeeding) {
+      const value = emaNext(this.#previous, bar.close, this.#k, this.#keep);
+      this.#value = value;
+      return value;
+    }
+    this.#s.value = this.#previous;
+    this.#s.count = this.#previousCount;
+    return this.#seed(bar.close);
   }
 
-  #step(bar: Candle): number | null {
+  /** One bar through the kernel while seeding; NaN output (and `null`) until the seed is complete. */
+  #seed(close: number): number | null {
     const s = this.#s;
-    const o = this.#out;
-    let value: number;
-    if (s.count >= s.period) {
-      // Past the seed: the kernel's steady-state step on one value.
-      value = emaNext(s.value, bar.close, s.k, s.keep);
-      s.value = value;
-      o[0] = value;
-    } else {
-      const x = this.row.close;
-      x[0] = bar.close;
-      runEma(s, x, o, 0, 1);
-      value = o[0]!;
-    }
-    return this.bars > this.warmup ? value : null;
+    const o = this.outRow[0]!;
+    this.row.close[0] = close;
+    runEma(s, this.row.close, o, 0, 1);
+    this.#seeded = s.count >= s.period;
+    this.#value = o[0]!;
+    return this.bars > this.warmup ? this.#value : null;
+  }
+
+  override raw(): number {
+    return this.#value;
+  }
+
+  override rawAt(): number {
+    return this.#value;
   }
 }
 

@@ -1,8 +1,17 @@
-import { TimeframeSchema, timeframeToMs } from '@candlelab/core';
+import { isTimeframe, type Timeframe, timeframeToMs } from '@candlelab/core';
 import * as z from 'zod/mini';
 import { defineIndicator, period, positive, requireFastBelowSlow } from './defineIndicator.js';
 import { ppo } from './momentum.js';
 import { EmaStep, SmaStep, SumStep } from './steps.js';
+
+/**
+ * core's `TimeframeSchema` in zod/mini: the classic-zod original would pull all of classic zod into
+ * every bundle that holds this module (and the indicator registry holds it).
+ */
+const TimeframeParam = z.pipe(
+  z.string().check(z.refine(isTimeframe, { message: 'expected a timeframe like 1m, 15m, 4h, 1d, 1w' })),
+  z.transform((value) => value as Timeframe),
+);
 
 /** Close location value `((C − L) − (H − C))/(H − L)`, 0 for a zero range. */
 function clv(high: number, low: number, close: number): number {
@@ -111,7 +120,7 @@ export const vwap = defineIndicator({
   group: 'volume',
   inputs: ['time', 'high', 'low', 'close', 'volume'],
   outputs: ['value'],
-  params: z.object({ session: z._default(TimeframeSchema, '1d') }),
+  params: z.object({ session: z._default(TimeframeParam, '1d') }),
   warmup: () => 0,
   init: (p) => ({ sessionMs: timeframeToMs(p.session), session: Number.NaN, pv: 0, v: 0 }),
   run(s, c, [out], from, to) {

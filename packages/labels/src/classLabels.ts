@@ -28,7 +28,9 @@ export const LabelSpecSchema = z.discriminatedUnion('kind', [
       kind: z.literal('forwardReturn'),
       ...forwardReturnShape,
       /** `'binary'`: notUp 0 / up 1; `'ternary'`: down 0 / flat 1 / up 2. Required. */
-      target: z.enum(['binary', 'ternary']),
+      target: z
+        .enum(['binary', 'ternary'])
+        .describe('Class scheme: binary (0 not up / 1 up, above upper) or ternary (0 down / 1 flat / 2 up). Required.'),
     })
     .strict()
     .superRefine(checkReturnThresholds),

@@ -4,18 +4,32 @@ import { checkColumns, type LabelBars, LabelBuilder, type LabelColumns, parseLab
 /** The fields of {@link ForwardReturnOptionsSchema}, shared with the `forwardReturn` label spec. */
 export const forwardReturnShape = {
   /** Bars ahead: the label of bar t is the return from close_t to close_{t+horizon} (default 1). */
-  horizon: z.number().int().min(1).default(1),
+  horizon: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('Bars ahead: the label of bar t is the return from close[t] to close[t+horizon] (bars; default 1).'),
   /**
    * `'return'` (default): the return itself (a regression target); `'binary'`: 1 when the return
    * is above `upper`, else 0; `'ternary'`: 1 above `upper`, −1 below `lower`, else 0.
    */
   target: z.enum(['return', 'binary', 'ternary']).default('return'),
   /** Upper class threshold on the return (default 0). */
-  upper: z.number().default(0),
+  upper: z
+    .number()
+    .default(0)
+    .describe('Upper class threshold on the return, as a fraction (0.002 = 0.2 %; default 0).'),
   /** Lower class threshold for `'ternary'` (default `-upper`); must be <= `upper`. */
-  lower: z.number().optional(),
+  lower: z
+    .number()
+    .optional()
+    .describe('Lower class threshold for ternary targets, as a fraction; must be ≤ upper (default -upper).'),
   /** Use the log return ln(close_{t+h} / close_t) instead of the simple return (default false). */
-  logReturn: z.boolean().default(false),
+  logReturn: z
+    .boolean()
+    .default(false)
+    .describe('Use the log return ln(close[t+h] / close[t]) instead of the simple return (default false).'),
 };
 
 /** `lower` (default `-upper`) must not exceed `upper`. */

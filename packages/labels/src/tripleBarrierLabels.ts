@@ -18,23 +18,52 @@ export type Barrier = (typeof Barrier)[keyof typeof Barrier];
 /** The fields of {@link TripleBarrierOptionsSchema} a YAML file can hold, shared with the `tripleBarrier` label spec. */
 export const tripleBarrierShape = {
   /** Profit-take barrier at `profitTake × volatility` from the entry close (default 1; 0 = no profit-take barrier). */
-  profitTake: z.number().min(0).default(1),
+  profitTake: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('Profit-take barrier at profitTake × volatility from the entry close (default 1; 0 = none).'),
   /** Stop-loss barrier at `stopLoss × volatility` from the entry close (default 1; 0 = no stop-loss barrier). */
-  stopLoss: z.number().min(0).default(1),
+  stopLoss: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('Stop-loss barrier at stopLoss × volatility from the entry close (default 1; 0 = none).'),
   /** Vertical barrier: bars after entry at which the position is closed (default 20). */
-  maxHolding: z.number().int().min(1).default(20),
+  maxHolding: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Vertical barrier: bars after entry at which the position is closed (bars; default 20).'),
   /** Span of the default EWM volatility (default 100, AFML's `span0`); ignored when `volatility` is given. */
-  volatilitySpan: z.number().min(1).default(100),
+  volatilitySpan: z
+    .number()
+    .min(1)
+    .default(100)
+    .describe("Span of the EWM volatility of returns that scales the barriers (bars; default 100, AFML's span0)."),
   /** Returns needed before the default EWM volatility is defined (default 20); ignored when `volatility` is given. */
-  volatilityMinPeriods: z.number().int().min(2).default(20),
+  volatilityMinPeriods: z
+    .number()
+    .int()
+    .min(2)
+    .default(20)
+    .describe('Returns needed before the EWM volatility is defined (bars; default 20).'),
   /** Prices that touch barriers: `'close'` (default, as AFML) or `'highLow'` (intrabar touches, exits at the barrier or at a gapped open). */
-  price: LabelPriceSchema.default('close'),
+  price: LabelPriceSchema.default('close').describe(
+    'Prices that touch barriers: close (default, as AFML) or highLow (intrabar touches).',
+  ),
   /**
    * With `price: 'highLow'`, when a bar crosses both horizontal barriers and its open is between
    * them: `'stopLoss'` (default, conservative) assumes the stop-loss was hit first; `'unlabeled'`
    * leaves the bar unlabeled (`'ambiguous'`). An open already beyond a barrier always decides.
    */
-  tieBreak: z.enum(['stopLoss', 'unlabeled']).default('stopLoss'),
+  tieBreak: z
+    .enum(['stopLoss', 'unlabeled'])
+    .default('stopLoss')
+    .describe(
+      'With price highLow, a bar crossing both barriers counts as stopLoss (default, conservative) or is left unlabeled.',
+    ),
 };
 
 /** Options of {@link tripleBarrierLabels}, with every default. */

@@ -16,27 +16,41 @@ export type LabelPrice = z.output<typeof LabelPriceSchema>;
 /** Fields of every ZigZag variant. */
 const zigzagCommonShape = {
   /** Bars ahead within which the swing must be confirmed (default 20). */
-  lookahead: z.number().int().min(1).default(20),
+  lookahead: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Bars ahead within which the swing must be confirmed (bars; default 20).'),
   /** `'close'` (default, as KTRDR) or `'highLow'` (intrabar touches). */
-  price: LabelPriceSchema.default('close'),
+  price: LabelPriceSchema.default('close').describe(
+    'Prices that confirm a swing: close (default) or highLow (intrabar touches).',
+  ),
 };
 
 /** ZigZag with a swing size that is a fraction of the bar's close. */
 export const zigzagPercentShape = {
   /** `'percent'` (the default when omitted). */
-  thresholdType: z.literal('percent').default('percent'),
+  thresholdType: z
+    .literal('percent')
+    .default('percent')
+    .describe('Swing size as a fraction of the close (percent, the default) or a multiple of the ATR (atr).'),
   /** Swing size as a fraction of the bar's close (default 0.02 = 2 %). */
-  threshold: z.number().positive().default(0.02),
+  threshold: z
+    .number()
+    .positive()
+    .default(0.02)
+    .describe("Swing size as a fraction of the bar's close (0.02 = 2 %; default 0.02)."),
   ...zigzagCommonShape,
 };
 
 /** ZigZag with a swing size that is a multiple of the ATR. */
 export const zigzagAtrShape = {
-  thresholdType: z.literal('atr'),
+  thresholdType: z.literal('atr').describe('Swing size as a multiple of the ATR.'),
   /** Swing size as a multiple of the ATR at the bar (default 2). */
-  atrMultiple: z.number().positive().default(2),
+  atrMultiple: z.number().positive().default(2).describe('Swing size as a multiple of the ATR at the bar (default 2).'),
   /** ATR period (default 14); ignored when `atr` is given. */
-  atrPeriod: z.number().int().min(1).default(14),
+  atrPeriod: z.number().int().min(1).default(14).describe('ATR period (bars; default 14).'),
   ...zigzagCommonShape,
 };
 

@@ -13,11 +13,20 @@ const positiveInt = z.number().int().positive();
 export const EarlyStoppingSchema = z
   .object({
     /** Epochs without improvement before stopping; default 10. */
-    patience: positiveInt.default(10),
+    patience: positiveInt
+      .default(10)
+      .describe('Epochs without improvement of the validation loss before stopping; default 10.'),
     /** Smallest decrease of the monitored loss that counts as an improvement; default 0. */
-    minDelta: z.number().min(0).default(0),
+    minDelta: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Smallest decrease of the validation loss that counts as an improvement; default 0.'),
     /** Restore the weights of the epoch with the best monitored loss; default true. */
-    restoreBestWeights: z.boolean().default(true),
+    restoreBestWeights: z
+      .boolean()
+      .default(true)
+      .describe('Restore the weights of the epoch with the best validation loss; default true.'),
   })
   .strict();
 
@@ -28,37 +37,60 @@ export const EarlyStoppingSchema = z
 export const MlpOptionsSchema = z
   .object({
     /** Units of each hidden layer; default `[64, 64]`. */
-    hiddenLayers: z.array(positiveInt).readonly().default([64, 64]),
+    hiddenLayers: z
+      .array(positiveInt)
+      .readonly()
+      .default([64, 64])
+      .describe('Units of each hidden layer; default [64, 64].'),
     /** Hidden-layer activation; default `'relu'`. */
-    activation: z.enum(ACTIVATIONS).default('relu'),
+    activation: z.enum(ACTIVATIONS).default('relu').describe('Hidden-layer activation; default relu.'),
     /** Dropout rate after each hidden layer, in [0, 1); default 0. */
-    dropout: z.number().min(0).lt(1).default(0),
+    dropout: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0)
+      .describe('Dropout rate after each hidden layer, a fraction in [0, 1); default 0.'),
     /** L2 penalty `l2 · Σ W²` on kernels (not biases), Keras's `kernel_regularizer=l2(l2)`; default 0. */
-    l2: z.number().min(0).default(0),
+    l2: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe("L2 penalty l2 · ΣW² on kernels (not biases), as Keras's kernel_regularizer; default 0."),
     /** Adam's base learning rate; default 0.001. */
-    learningRate: z.number().positive().default(1e-3),
+    learningRate: z.number().positive().default(1e-3).describe("Adam's base learning rate; default 0.001."),
     /** Learning rate by epoch; default `{ kind: 'constant' }`. */
-    learningRateSchedule: LearningRateScheduleSchema.default({ kind: 'constant' }),
+    learningRateSchedule: LearningRateScheduleSchema.default({ kind: 'constant' }).describe(
+      'Learning rate by epoch; default constant.',
+    ),
     /** Adam's β₁, in [0, 1); default 0.9. */
-    beta1: z.number().min(0).lt(1).default(0.9),
+    beta1: z.number().min(0).lt(1).default(0.9).describe("Adam's β1, in [0, 1); default 0.9."),
     /** Adam's β₂, in [0, 1); default 0.999. */
-    beta2: z.number().min(0).lt(1).default(0.999),
+    beta2: z.number().min(0).lt(1).default(0.999).describe("Adam's β2, in [0, 1); default 0.999."),
     /** Adam's ε; default 1e-7 (Keras's). */
-    epsilon: z.number().positive().default(1e-7),
+    epsilon: z.number().positive().default(1e-7).describe("Adam's ε; default 1e-7 (Keras's)."),
     /** Rows per mini-batch; default 64. */
-    batchSize: positiveInt.default(64),
+    batchSize: positiveInt.default(64).describe('Rows per mini-batch; default 64.'),
     /** Maximum passes over the training rows; default 100. */
-    epochs: positiveInt.default(100),
+    epochs: positiveInt.default(100).describe('Maximum passes over the training rows; default 100.'),
     /** Reshuffle the rows every epoch; default true. */
-    shuffle: z.boolean().default(true),
+    shuffle: z.boolean().default(true).describe('Reshuffle the rows every epoch; default true.'),
     /**
      * Early stopping, active when `fit` gets `options.validation`; `false` disables it. Default
      * `{ patience: 10, minDelta: 0, restoreBestWeights: true }`; give only the fields to change,
      * e.g. `{ patience: 5 }`.
      */
-    earlyStopping: z.union([z.literal(false), EarlyStoppingSchema]).prefault({}),
+    earlyStopping: z
+      .union([z.literal(false), EarlyStoppingSchema])
+      .prefault({})
+      .describe(
+        'Early stopping on the validation rows (false disables it); give only the fields to change, e.g. { patience: 5 }.',
+      ),
     /** Seed of weight initialisation, shuffling and dropout (a non-negative integer or a string); default 0. */
-    seed: z.union([z.number().int().min(0), z.string()]).default(0),
+    seed: z
+      .union([z.number().int().min(0), z.string()])
+      .default(0)
+      .describe('Seed of weight initialisation, shuffling and dropout; default 0.'),
   })
   .strict();
 

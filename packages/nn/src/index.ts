@@ -12,6 +12,7 @@ export {
   type BackendName,
   type InitBackendOptions,
   initBackend,
+  type WasmBinary,
 } from './initBackend.js';
 export {
   checkSchedule,

@@ -1,13 +1,13 @@
-import { createRequire } from 'node:module';
-import { CandlelabError, InvalidParameterError } from '@candlelab/core';
+import { CandlelabError, InvalidParameterError, nodeBuiltin } from '@candlelab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The TensorFlow.js backends `nn` can run on, fastest first:
  * - `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node`, used when the user has
  *   installed it (it is not a dependency of this package);
- * - `wasm`: `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD), the default; its `.wasm` binaries
- *   are loaded from the installed npm package on disk, never fetched from the network;
+ * - `wasm`: `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD), the default; in Node its `.wasm`
+ *   binaries are loaded from the installed npm package on disk, never fetched from the network; in
+ *   a browser from `wasmPaths`;
  * - `cpu`: `@tensorflow/tfjs-backend-cpu`, plain JavaScript, the fallback.
  */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -22,7 +22,20 @@ export interface InitBackendOptions {
   backend?: BackendName | 'auto';
   /** Threads for the wasm backend's XNNPACK pool. Default: tfjs's choice (cores when threads are available). */
   wasmThreads?: number;
+  /**
+   * Where the wasm backend fetches its `.wasm` binaries: a URL prefix ending in `/` (a folder
+   * serving the three files of `@tensorflow/tfjs-backend-wasm/dist/`) or one URL per file, as
+   * tfjs's `setWasmPaths`. Default: in Node, the installed package's folder on disk; in a browser
+   * there is no default (the `wasm` backend then fails, and `'auto'` falls back to `cpu`).
+   */
+  wasmPaths?: string | Record<WasmBinary, string>;
 }
+
+/** The binaries of `@tensorflow/tfjs-backend-wasm`; which one loads depends on SIMD and thread support. */
+export type WasmBinary =
+  | 'tfjs-backend-wasm.wasm'
+  | 'tfjs-backend-wasm-simd.wasm'
+  | 'tfjs-backend-wasm-threaded-simd.wasm';
 
 /** No TensorFlow.js backend could be initialised (or none was before a prediction). */
 export class BackendError extends CandlelabError {
@@ -46,10 +59,7 @@ async function load(name: BackendName, options: InitBackendOptions): Promise<voi
       return;
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const binary = createRequire(import.meta.url).resolve(
-        '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
-      );
-      wasm.setWasmPaths(binary.slice(0, binary.length - 'tfjs-backend-wasm.wasm'.length));
+      wasm.setWasmPaths(options.wasmPaths ?? installedWasmFolder());
       if (options.wasmThreads !== undefined) wasm.setThreadsCount(options.wasmThreads);
       return;
     }
@@ -57,6 +67,19 @@ async function load(name: BackendName, options: InitBackendOptions): Promise<voi
       await import('@tensorflow/tfjs-backend-cpu');
       return;
   }
+}
+
+/** The installed `@tensorflow/tfjs-backend-wasm/dist/` folder on disk (Node only: browsers give `wasmPaths`). */
+function installedWasmFolder(): string {
+  const module = nodeBuiltin<typeof import('node:module')>('node:module');
+  if (!module)
+    throw new BackendError(
+      "no wasmPaths: outside Node, initBackend({ wasmPaths }) must say where to fetch the .wasm files of '@tensorflow/tfjs-backend-wasm/dist/'",
+    );
+  const binary = module
+    .createRequire(import.meta.url)
+    .resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+  return binary.slice(0, binary.length - 'tfjs-backend-wasm.wasm'.length);
 }
 
 /**

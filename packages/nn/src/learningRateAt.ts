@@ -9,10 +9,34 @@ import { z } from 'zod';
  * - `cosine`: cosine annealing from the base rate to `minLearningRate` (≥ 0, default 0) over the run (Loshchilov & Hutter 2017, without restarts).
  */
 export const LearningRateScheduleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('constant') }).strict(),
-  z.object({ kind: z.literal('step'), stepSize: z.number().int().min(1), gamma: z.number().positive() }).strict(),
-  z.object({ kind: z.literal('exponential'), gamma: z.number().positive() }).strict(),
-  z.object({ kind: z.literal('cosine'), minLearningRate: z.number().min(0).optional() }).strict(),
+  z
+    .object({ kind: z.literal('constant') })
+    .strict()
+    .describe('The base learning rate throughout (the default).'),
+  z
+    .object({
+      kind: z.literal('step'),
+      stepSize: z.number().int().min(1).describe('Epochs between two multiplications by gamma.'),
+      gamma: z.number().positive().describe('Factor applied every stepSize epochs (e.g. 0.5 halves the rate).'),
+    })
+    .strict()
+    .describe('The rate multiplied by gamma every stepSize epochs.'),
+  z
+    .object({
+      kind: z.literal('exponential'),
+      gamma: z.number().positive().describe('Factor applied every epoch (e.g. 0.95).'),
+    })
+    .strict()
+    .describe('The rate multiplied by gamma every epoch.'),
+  z
+    .object({
+      kind: z.literal('cosine'),
+      minLearningRate: z.number().min(0).optional().describe('Learning rate reached at the last epoch; default 0.'),
+    })
+    .strict()
+    .describe(
+      'Cosine annealing from the base rate to minLearningRate over the run (Loshchilov & Hutter 2017, no restarts).',
+    ),
 ]);
 export type LearningRateSchedule = z.input<typeof LearningRateScheduleSchema>;
 

@@ -1,12 +1,18 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ModelFormatError } from '@candlelab/core';
+import { ModelFormatError, requireNodeBuiltin } from '@candlelab/core';
 import { MLP_CLASSIFIER_KIND, MlpClassifier } from './MlpClassifier.js';
 import { MLP_REGRESSOR_KIND, MlpRegressor } from './MlpRegressor.js';
 
 /** File names inside a saved model directory. */
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+
+/** Node's file system and paths, looked up when used so that the package still bundles for browsers. */
+function nodeFiles(feature: string) {
+  return {
+    fs: requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', feature),
+    path: requireNodeBuiltin<typeof import('node:path')>('node:path', feature),
+  };
+}
 
 interface WeightEntry {
   name: string;
@@ -22,6 +28,7 @@ interface WeightEntry {
  * that `model.json`'s `weights` entries point into (as in tfjs's own layout).
  */
 export async function saveModel(model: MlpClassifier | MlpRegressor, directory: string): Promise<void> {
+  const { fs, path } = nodeFiles('saveModel');
   const json = model.toJSON();
   const chunks: Buffer[] = [];
   let offset = 0;
@@ -32,10 +39,10 @@ export async function saveModel(model: MlpClassifier | MlpRegressor, directory: 
     offset += bytes.length;
     return out;
   });
-  await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, WEIGHTS_FILE), Buffer.concat(chunks));
-  await writeFile(
-    join(directory, MODEL_FILE),
+  await fs.mkdir(directory, { recursive: true });
+  await fs.writeFile(path.join(directory, WEIGHTS_FILE), Buffer.concat(chunks));
+  await fs.writeFile(
+    path.join(directory, MODEL_FILE),
     `${JSON.stringify({ ...json, weights, weightsFile: WEIGHTS_FILE }, null, 2)}\n`,
   );
 }
@@ -47,15 +54,16 @@ export async function saveModel(model: MlpClassifier | MlpRegressor, directory: 
  * file and the field.
  */
 export async function loadModel(directory: string): Promise<MlpClassifier | MlpRegressor> {
-  const modelPath = join(directory, MODEL_FILE);
-  const weightsPath = join(directory, WEIGHTS_FILE);
+  const { fs, path } = nodeFiles('loadModel');
+  const modelPath = path.join(directory, MODEL_FILE);
+  const weightsPath = path.join(directory, WEIGHTS_FILE);
   const readError = (path: string, error: unknown) =>
     new ModelFormatError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(modelPath, 'utf8'));
+    parsed = JSON.parse(await fs.readFile(modelPath, 'utf8'));
   } catch (error) {
     throw readError(modelPath, error);
   }
@@ -65,7 +73,7 @@ export async function loadModel(directory: string): Promise<MlpClassifier | MlpR
   const record = parsed as Record<string, unknown> & { weights: unknown[] };
   let bin: Buffer;
   try {
-    bin = await readFile(weightsPath);
+    bin = await fs.readFile(weightsPath);
   } catch (error) {
     throw readError(weightsPath, error);
   }

@@ -1,8 +1,10 @@
-// Writes strategy.schema.json (the JSON Schema of strategy YAML files, for editor autocomplete).
-// Run: pnpm --filter @candlelab/pipeline schema. A test checks the committed file is current.
+// Writes strategy.schema.json (the JSON Schema of strategy YAML files, for editor autocomplete) and
+// docs/strategy-reference.md (the reference rendered from it).
+// Run: pnpm --filter @candlelab/pipeline schema. test/strategyReference.test.ts checks both files are current.
 import { writeFileSync } from 'node:fs';
-import { strategyJsonSchema } from '../src/strategyConfig.js';
+import { generatedSchemaFiles } from './strategyReference.js';
 
-const target = new URL('../strategy.schema.json', import.meta.url);
-writeFileSync(target, `${JSON.stringify(strategyJsonSchema(), null, 2)}\n`);
-console.log(`wrote ${target.pathname}`);
+for (const { url, text } of generatedSchemaFiles()) {
+  writeFileSync(url, text);
+  console.log(`wrote ${url.pathname}`);
+}

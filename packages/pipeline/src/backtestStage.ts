@@ -78,7 +78,7 @@ export interface StrategyBacktest extends PositionsBacktest {
   oosBySymbol: Map<string, Record<string, number>>;
 }
 
-function backtestMetrics(report: BacktestReport): BacktestMetrics {
+export function backtestMetrics(report: BacktestReport): BacktestMetrics {
   return {
     sharpe: report.sharpe,
     sortino: report.sortino,
@@ -95,7 +95,11 @@ function backtestMetrics(report: BacktestReport): BacktestMetrics {
   };
 }
 
-function buyAndHoldMetrics(holdReturns: Float64Array, equity: Float64Array, annualization: object): BuyAndHoldMetrics {
+export function buyAndHoldMetrics(
+  holdReturns: Float64Array,
+  equity: Float64Array,
+  annualization: object,
+): BuyAndHoldMetrics {
   const metrics = tradingMetrics(holdReturns, annualization);
   return { sharpe: metrics.sharpe, totalReturn: equity[equity.length - 1]! - 1, maxDrawdown: metrics.maxDrawdown };
 }
@@ -204,7 +208,7 @@ export function signalSeries(bars: Bars, signals: SymbolSignals): PositionSeries
 /**
  * Turns the stitched out-of-sample probabilities into positions with the one rule
  * (`positionsFromProbabilities`, the same code `predict` and `serve` use), backtests them with
- * {@link backtestPositions}, and scores each symbol's out-of-sample rows. Every table number comes
+ * `backtestPositions`, and scores each symbol's out-of-sample rows. Every table number comes
  * from the same arrays the charts draw.
  */
 export function backtestOutOfSample(

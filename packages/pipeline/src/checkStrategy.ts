@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type Timeframe, timeframeToMs, type ValidationIssue } from '@candlelab/core';
-import { featureSetWarmup } from '@candlelab/features';
+import { baseTimeframeIssue, featureSetNeeds, featureSetWarmup } from '@candlelab/features';
 import { sourcePath } from './loadStrategyBars.js';
 import type { LoadedStrategy } from './strategyConfig.js';
 import { strategyFeatureSet } from './strategyDataset.js';
@@ -25,10 +25,11 @@ export function strategyIssues(loaded: LoadedStrategy): ValidationIssue[] {
     }
   }
   const timeframe = data.resample ?? data.timeframe;
+  const featureSet = strategyFeatureSet(config);
+  const timeframeIssue = baseTimeframeIssue(featureSetNeeds(featureSet), timeframe);
   let warmup = 0;
-  try {
-    warmup = featureSetWarmup(strategyFeatureSet(config), timeframe).warmup;
-  } catch (error) {
+  if (timeframeIssue === undefined) warmup = featureSetWarmup(featureSet, timeframe).warmup;
+  else {
     const finer = RESAMPLE_TARGETS.filter(
       (t) => timeframeToMs(t) > timeframeToMs(timeframe) && timeframeToMs(t) % timeframeToMs(data.timeframe) === 0,
     );
@@ -36,7 +37,7 @@ export function strategyIssues(loaded: LoadedStrategy): ValidationIssue[] {
     issues.push({
       field: preset ? 'features.higherTimeframes' : 'features',
       reason:
-        `${(error as Error).message} — the features cannot be computed on ${timeframe} bars. ` +
+        `${timeframeIssue} — the features cannot be computed on ${timeframe} bars. ` +
         (preset
           ? `The standard preset joins 4h and 1d bars by default: set features.higherTimeframes to timeframes longer than ${timeframe} (or []).`
           : `Change the feature set's timeframes to multiples of ${timeframe}.`) +

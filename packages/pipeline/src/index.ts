@@ -8,12 +8,53 @@ export {
   strategyCalendar,
 } from './backtestStage.js';
 export { checkStrategy, strategyIssues } from './checkStrategy.js';
+export {
+  entryProbabilityColumns,
+  type HybridDecision,
+  hybridDecision,
+  loadSizingAllocator,
+  PpoSizingConfigSchema,
+  predictHybrid,
+  SIZING_FILE,
+  type SizingAllocator,
+  type SizingConfig,
+  SizingConfigSchema,
+  type SizingSpec,
+  sizingColumns,
+} from './hybridSizing.js';
+export { type HybridFolds, runHybridFolds, trainFinalSizing } from './hybridStage.js';
 export { loadStrategyBars, openStore, type SymbolBars, sourcePath } from './loadStrategyBars.js';
+export {
+  type ClassifierStrategyModel,
+  loadStrategyModel,
+  type PpoStrategyModel,
+  type StrategyModel,
+} from './loadStrategyModel.js';
 export { createModel, loadModel, prepareModelRuntime } from './modelStage.js';
+export {
+  loadSearchSpace,
+  type OptimizeStrategyOptions,
+  optimizeStrategy,
+  strategyWithParams,
+} from './optimizeStrategy.js';
+export {
+  commonTimeBars,
+  type PortfolioDecisions,
+  type PortfolioEnvSpec,
+  type PortfolioFoldResult,
+  type PortfolioFolds,
+  parsePortfolioEnvSpec,
+  portfolioColumns,
+  portfolioDecisions,
+  predictPortfolio,
+  runPortfolioFolds,
+  trainFinalPortfolio,
+} from './portfolioStage.js';
+export type { MetricSpread, PpoMetricSpread, PpoPolicyMetrics } from './ppoStage.js';
 export { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
 export { type LatestPrediction, predictLatest } from './predictLatest.js';
 export { modelSymbols, type PredictedSignal, type PredictSignalOptions, predictSignal } from './predictSignal.js';
-export { isPostgresLocation, registryLocation } from './registryLocation.js';
+export { registryLocation } from './registryLocation.js';
 export {
   type ReportCandles,
   type ReportGate,
@@ -55,12 +96,15 @@ export {
 export { buildStrategyDataset, type StrategyDataset, strategyBars, strategyFeatureSet } from './strategyDataset.js';
 export { STRATEGY_METRIC_NAMES, STRATEGY_METRICS, type StrategyMetricName } from './strategyMetrics.js';
 export { strategySplits } from './strategySplits.js';
-export { type SymbolJobResult, tasks } from './tasks.js';
+export { type StrategyByValue, type SymbolJobResult, type TrainSymbolPayload, tasks } from './tasks.js';
 export {
+  type AllocatorSummary,
   type FoldSummary,
   type ImportanceRow,
+  type PpoSummary,
   SHADOW_FILE,
   SHADOW_TRADES_FILE,
+  type SizingSummary,
   type SymbolData,
   type SymbolResult,
   type TrainOptions,

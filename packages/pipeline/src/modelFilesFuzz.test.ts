@@ -150,8 +150,9 @@ describe('model file fuzz', () => {
         counts.inputs++;
         try {
           registry.load(manifest.id);
-          // The manifest holds the artifacts' hashes, so any rewrite of an artifact is refused; an edit of
-          // the manifest that keeps it valid (another createdAt, say) loads: the artifacts still verify.
+          // The manifest holds the artifacts' hashes and its own seal, so a rewrite of an artifact or of a
+          // manifest field is refused; what loads is an edit inside the seal's per-field hashes only
+          // (they name the changed field; the manifest content they vouch for is unchanged).
           expect(file).toBe('manifest.json');
           counts.loadedValidManifest++;
         } catch (error) {

@@ -7,7 +7,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
-import type { ActionScheme } from '@candlelab/env';
+import { type ActionScheme, positionAfterAction, tradingEntryPrice, tradingObservation } from '@candlelab/env';
 import { type ScalerJson, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { z } from 'zod';
@@ -70,23 +70,6 @@ export function ppoActionNames(actionScheme: ActionScheme, allowShort: boolean):
 }
 
 /**
- * The position after `action` from `current`, as `TradingEnv` reads actions: `targetPosition`
- * → the action names the position; `holdBuySell` → 0 holds, 1 steps up, 2 steps down, within
- * [−1 or 0, 1]. (The replay test checks it against the env, action by action.)
- */
-export function positionAfterAction(
-  actionScheme: ActionScheme,
-  allowShort: boolean,
-  current: number,
-  action: number,
-): number {
-  if (actionScheme === 'targetPosition') return allowShort ? action - 1 : action;
-  if (action === 1) return Math.min(1, current + 1);
-  if (action === 2) return Math.max(allowShort ? -1 : 0, current - 1);
-  return current;
-}
-
-/**
  * Rows `[from, to)` of feature columns as the agent observes them: row-major, standardised with
  * the training rows' scaler, clipped to ±`clip`; a missing value (NaN, ±Infinity) is NaN, which
  * `TradingEnv` and {@link predictPpo} refuse where it would be observed. The training envs and
@@ -113,10 +96,10 @@ export function standardizedFeatureRows(
   return data;
 }
 
-/** The position an agent holds: −1, 0 or 1, and (when not flat) the fill price it entered at. */
 /** The agent's environment spec (window, features, standardisation, costs), stored beside the model. */
 export const PPO_ENV_FILE = 'ppo_env.json';
 
+/** The position an agent holds: −1, 0 or 1, and (when not flat) the fill price it entered at. */
 export interface PpoPositionState {
   position: number;
   /**
@@ -187,12 +170,8 @@ export function predictPpo(
         reason: 'feature is not finite (still warming up?)',
       });
   if (issues.length > 0) throw new ValidationError(`${bars.symbol} observation`, issues);
-  const observation = new Float64Array(observationSize);
-  observation.set(rows);
   const last = n - 1;
-  observation[spec.window * d] = current.position;
-  observation[spec.window * d + 1] =
-    current.position === 0 ? 0 : current.position * (bars.close[last]! / current.entryPrice! - 1);
+  const observation = tradingObservation(rows, current.position, bars.close[last]!, current.entryPrice ?? 0);
   const prediction = policy.predict(observation);
   const action = prediction.action as number;
   return {
@@ -243,7 +222,10 @@ export function replayPpo(
     const columns = featureColumns.columns.map((c) => c.subarray(0, t + 1));
     last = predictPpo(policy, envSpec, sliceBars(bars, 0, t + 1), { names: featureColumns.names, columns }, current);
     if (last.position !== current.position && t + 1 < n)
-      current = { position: last.position, entryPrice: bars.open[t + 1]! * (1 + last.position * spec.slippage) };
+      current = {
+        position: last.position,
+        entryPrice: tradingEntryPrice(bars.open[t + 1]!, last.position, spec.slippage),
+      };
   }
   return last!;
 }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SymbolSignals } from './backtestStage.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { type PpoModelConfigInput, PpoModelConfigSchema, ppoModelConfig } from './ppoModelConfig.js';
-import { parsePpoEnvSpec, positionAfterAction, predictPpo } from './ppoPredict.js';
+import { parsePpoEnvSpec, predictPpo } from './ppoPredict.js';
 import { type PpoFolds, ppoStandardization, runPpoFolds, trainFinalPpo } from './ppoStage.js';
 import { parseStrategy, type StrategyConfig } from './strategyConfig.js';
 import { buildStrategyDataset, type StrategyDataset, strategyFeatureSet } from './strategyDataset.js';
@@ -372,15 +372,4 @@ describe('trainFinalPpo', () => {
     );
     expect(() => predictPpo(final.agent, final.envSpec, bars, features, { position: 1 })).toThrow(/entryPrice/);
   }, 120_000);
-});
-
-describe('positionAfterAction', () => {
-  it('reads actions as TradingEnv does', () => {
-    expect(positionAfterAction('targetPosition', true, 1, 0)).toBe(-1);
-    expect(positionAfterAction('targetPosition', false, 0, 1)).toBe(1);
-    expect(positionAfterAction('holdBuySell', true, -1, 2)).toBe(-1);
-    expect(positionAfterAction('holdBuySell', false, 0, 2)).toBe(0);
-    expect(positionAfterAction('holdBuySell', false, 0, 1)).toBe(1);
-    expect(positionAfterAction('holdBuySell', true, 1, 0)).toBe(1);
-  });
 });

@@ -12,7 +12,7 @@ import { computeFeatures, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { type IndexRange, rangesToIndices, type Split } from '@candlelab/validation';
 import { backtestPositions, type PositionSeries, type SymbolSignals, strategyCalendar } from './backtestStage.js';
-import { type PpoModelConfig, ppoAgentConfig, ppoModelConfig } from './ppoModelConfig.js';
+import { ppoAgentConfig, type TradingPpoModelConfig, tradingPpoModelConfig } from './ppoModelConfig.js';
 import { type PpoEnvSpec, ppoActionNames, ppoEnvSpec, standardizedFeatureRows } from './ppoPredict.js';
 import type { StrategyConfig } from './strategyConfig.js';
 import { type StrategyDataset, strategyFeatureSet } from './strategyDataset.js';
@@ -109,7 +109,7 @@ interface SymbolFeatures {
 
 /** Everything a fold needs that does not change between folds. */
 interface PpoContext {
-  model: PpoModelConfig;
+  model: TradingPpoModelConfig;
   seed: number;
   data: StrategyDataset;
   symbols: SymbolFeatures[];
@@ -123,7 +123,7 @@ interface PpoContext {
 }
 
 /** Bars `first..last` (inclusive) of one symbol that a set of dataset rows covers. */
-interface BarSpan {
+export interface BarSpan {
   first: number;
   last: number;
 }
@@ -136,7 +136,7 @@ interface PolicyRun {
 }
 
 function ppoContext(config: StrategyConfig, data: StrategyDataset): PpoContext {
-  const model = ppoModelConfig(config);
+  const model = tradingPpoModelConfig(config);
   const featureSet = strategyFeatureSet(config);
   const symbols = data.bars.map((bars) => {
     const { names, columns } = computeFeatures(bars, featureSet);
@@ -162,7 +162,7 @@ function ppoContext(config: StrategyConfig, data: StrategyDataset): PpoContext {
 }
 
 /** Per symbol, the bars that `rows` (dataset rows, sorted) cover; undefined for a symbol without rows. */
-function symbolSpans(data: StrategyDataset, rows: ArrayLike<number>): Array<BarSpan | undefined> {
+export function symbolSpans(data: StrategyDataset, rows: ArrayLike<number>): Array<BarSpan | undefined> {
   const spans: Array<BarSpan | undefined> = data.bars.map(() => undefined);
   for (let k = 0; k < rows.length; k++) {
     const row = rows[k]!;
@@ -390,7 +390,7 @@ async function trainAndChoose(
  * index). The median, not the best: the best of several seeds on in-sample rows is the luckiest,
  * and its luck does not carry over; the median agent is the representative one.
  */
-function medianIndex(values: readonly number[]): number {
+export function medianIndex(values: readonly number[]): number {
   const key = (v: number) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v);
   const order = values.map((_, k) => k).sort((a, b) => key(values[a]!) - key(values[b]!) || a - b);
   return order[Math.floor((order.length - 1) / 2)]!;

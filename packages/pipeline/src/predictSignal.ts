@@ -1,15 +1,15 @@
-import { type Bars, InvalidParameterError, ModelFormatError, StoreError } from '@candlelab/core';
+import { type Bars, InvalidParameterError, StoreError } from '@candlelab/core';
 import { computeFeatures } from '@candlelab/features';
-import { labelClasses } from '@candlelab/labels';
-import type { PpoModelJson } from '@candlelab/ppo';
-import type { LoadedModel, Manifest, ModelStore } from '@candlelab/registry';
+import type { Manifest, ModelStore } from '@candlelab/registry';
+import { predictHybrid } from './hybridSizing.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
-import { loadModel } from './modelStage.js';
-import { ppoModelConfig } from './ppoModelConfig.js';
-import { PPO_ENV_FILE, ppoActionNames, replayPpo } from './ppoPredict.js';
+import { loadStrategyModel, type PpoStrategyModel } from './loadStrategyModel.js';
+import { commonTimeBars, predictPortfolio } from './portfolioStage.js';
+import { ppoModelConfig, tradingPpoModelConfig } from './ppoModelConfig.js';
+import { ppoActionNames, replayPpo } from './ppoPredict.js';
 import { type LatestPrediction, predictLatest } from './predictLatest.js';
-import { type LoadedStrategy, parseStrategy, type StrategyConfig } from './strategyConfig.js';
-import { strategyBars, strategyFeatureSet } from './strategyDataset.js';
+import type { LoadedStrategy } from './strategyConfig.js';
+import { strategyBars } from './strategyDataset.js';
 
 export interface PredictSignalOptions {
   /** The strategy whose data section says where candles come from (store first, then source). */
@@ -27,6 +27,13 @@ export interface PredictedSignal extends LatestPrediction {
   model: Manifest;
   /** Class names in probability order. */
   classes: readonly string[];
+  /**
+   * Hybrid strategies (`sizing:`): the entry rule's direction, the allocator's size and the
+   * position direction × size (what the backtest held), with the allocator's probability of each size.
+   */
+  sizing?: { direction: number; size: number; position: number; sizes: number[]; probabilities: Float64Array };
+  /** Portfolio allocators: the target weight of every symbol and of cash (`probabilities` holds them too, `classes` names them). */
+  weights?: Record<string, number>;
 }
 
 /** The symbols a model was trained on (a universe model is registered as `A/B+C/D`). */
@@ -61,46 +68,55 @@ export async function predictSignal(options: PredictSignalOptions): Promise<Pred
       );
     id = newest.id;
   }
-  const stored = await store.load(id);
-  const trainedOn = modelSymbols(stored.manifest);
+  const model = await loadStrategyModel(store, id);
+  const trainedOn = modelSymbols(model.manifest);
   if (!trainedOn.includes(symbol))
     throw new InvalidParameterError(
       'symbol',
       symbol,
-      `model ${stored.manifest.id} was trained on ${trainedOn.join(', ')}, not ${symbol}; train a model for ${symbol} or choose another model`,
+      `model ${model.id} was trained on ${trainedOn.join(', ')}, not ${symbol}; train a model for ${symbol} or choose another model`,
     );
   // Features, labels and the position rule are the ones the model was trained and backtested with.
-  const trained = parseStrategy(stored.config, `${stored.manifest.id}/config.yaml`);
+  const trained = model.strategy;
+  if (model.kind === 'ppo' && model.env === 'portfolio') {
+    const all = await loadStrategyBars(strategy.config.data, trainedOn, strategy.baseDir);
+    const assets = commonTimeBars(trainedOn.map((s) => strategyBars(trained, all.get(s)!.bars)));
+    return predictPortfolioSignal(model, assets, symbol);
+  }
   const loadedBars = await loadStrategyBars(strategy.config.data, [symbol], strategy.baseDir);
   const bars = strategyBars(trained, loadedBars.get(symbol)!.bars);
-  if (trained.model.kind === 'ppo') return predictPpoSignal(stored, trained, bars);
-  const classes = labelClasses(trained.labels);
-  const model = await loadModel(stored.model);
-  const prediction = predictLatest(
-    model,
-    bars,
-    strategyFeatureSet(trained),
-    classes,
-    trained.backtest,
-    stored.manifest.id,
-  );
-  return { ...prediction, model: stored.manifest, classes: classes.classes };
+  if (model.kind === 'ppo') return predictPpoSignal(model, bars);
+  const { classifier, classes, featureSet, rule, sizing } = model;
+  const prediction = predictLatest(classifier, bars, featureSet, classes, rule, model.id);
+  if (!sizing) return { ...prediction, model: model.manifest, classes: classes.classes };
+  const hybrid = predictHybrid(classifier, sizing, bars, computeFeatures(bars, featureSet).columns, classes, rule);
+  const action = hybrid.position > 0 ? 'buy' : hybrid.position < 0 ? 'sell' : 'hold';
+  return {
+    ...prediction,
+    signal: { ...prediction.signal, action, size: hybrid.size },
+    model: model.manifest,
+    classes: classes.classes,
+    sizing: {
+      direction: hybrid.entry.position,
+      size: hybrid.size,
+      position: hybrid.position,
+      sizes: sizing.spec.sizes,
+      probabilities: hybrid.probabilities,
+    },
+  };
 }
 
 /**
  * A PPO agent's signal: its action on the last bar, with every action's probability, after
  * replaying its own positions from flat over the last episode length of bars (`replayPpo`).
  */
-function predictPpoSignal(stored: LoadedModel, trained: StrategyConfig, bars: Bars): PredictedSignal {
-  const file = stored.extraFiles[PPO_ENV_FILE];
-  if (!file) throw new ModelFormatError(`${stored.manifest.id}: ${PPO_ENV_FILE} is missing, so the agent cannot act`);
-  const envSpec: unknown = JSON.parse(new TextDecoder().decode(file));
-  const { env } = ppoModelConfig(trained);
+function predictPpoSignal(model: PpoStrategyModel, bars: Bars): PredictedSignal {
+  const { env } = tradingPpoModelConfig(model.strategy);
   const decision = replayPpo(
-    stored.model as unknown as PpoModelJson,
-    envSpec,
+    model.agent,
+    model.envSpec,
     bars,
-    computeFeatures(bars, strategyFeatureSet(trained)),
+    computeFeatures(bars, model.featureSet),
     env.episodeLength,
   );
   const probability = decision.probabilities[decision.action] ?? 0;
@@ -111,8 +127,32 @@ function predictPpoSignal(stored: LoadedModel, trained: StrategyConfig, bars: Ba
     probabilities: decision.probabilities,
     decision: { position: decision.position as -1 | 0 | 1, action, confidence: probability },
     missingFeatures: [],
-    signal: { time: decision.time, symbol: bars.symbol, action, confidence: probability, source: stored.manifest.id },
-    model: stored.manifest,
-    classes: ppoActionNames(env.actionScheme, trained.backtest.allowShort),
+    signal: { time: decision.time, symbol: bars.symbol, action, confidence: probability, source: model.id },
+    model: model.manifest,
+    classes: ppoActionNames(env.actionScheme, model.rule.allowShort),
+  };
+}
+
+/**
+ * A portfolio allocator's signal for one of its symbols: the agent replayed from all cash over
+ * the last episode length of common bars (`predictPortfolio`), every weight returned; the
+ * symbol's signal is a buy sized at its weight (a hold at weight 0).
+ */
+function predictPortfolioSignal(model: PpoStrategyModel, assets: readonly Bars[], symbol: string): PredictedSignal {
+  const { env } = ppoModelConfig(model.strategy);
+  const decision = predictPortfolio(model.agent, model.envSpec, assets, { replayBars: env.episodeLength });
+  const k = assets.findIndex((a) => a.symbol === symbol);
+  const weight = decision.weights[k]!;
+  const action = weight > 0 ? 'buy' : 'hold';
+  return {
+    time: decision.time,
+    symbol,
+    probabilities: decision.weights,
+    decision: { position: weight > 0 ? 1 : 0, action, confidence: weight },
+    missingFeatures: [],
+    signal: { time: decision.time, symbol, action, confidence: weight, size: weight, source: model.id },
+    model: model.manifest,
+    classes: decision.columns,
+    weights: Object.fromEntries(decision.columns.map((name, j) => [name, decision.weights[j]!])),
   };
 }

@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
+import { isPostgresLocation } from '@candlelab/registry';
 import type { StrategyConfig } from './strategyConfig.js';
-
-/** Whether a registry location is a PostgreSQL URL (else it is a folder). */
-export const isPostgresLocation = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);
 
 /**
  * Where a strategy's models live: `override` (a command's `--registry`), else `registry.root`;

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { ConfigError, type ProgressCallback, toResultAsync, type ValidationIssue } from '@candlelab/core';
 import { JobQueue, WorkerPool } from '@candlelab/jobs';
-import { openModelStore } from '@candlelab/registry';
+import { isPostgresLocation, openModelStore } from '@candlelab/registry';
 import { checkStrategy } from './checkStrategy.js';
 import { loadStrategyBars } from './loadStrategyBars.js';
-import { isPostgresLocation, registryLocation } from './registryLocation.js';
+import { registryLocation } from './registryLocation.js';
 import { loadStrategy } from './strategyConfig.js';
 import { type SymbolJobResult, strategyByValue, type TrainSymbolPayload, type tasks } from './tasks.js';
 import { workerModule } from './workerModule.js';

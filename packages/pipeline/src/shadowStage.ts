@@ -20,19 +20,44 @@ import type { StrategyDataset } from './strategyDataset.js';
 export const ShadowConfigSchema = z
   .object({
     /** Stop-loss as a fraction of the entry price. Default none. */
-    stopLoss: z.number().gt(0).lt(1).optional(),
+    stopLoss: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('Stop-loss as a fraction of the entry price (0.02 = 2 %); default none.'),
     /** Take-profit as a fraction of the entry price. Default none. */
-    takeProfit: z.number().gt(0).optional(),
+    takeProfit: z.number().gt(0).optional().describe('Take-profit as a fraction of the entry price; default none.'),
     /** Trailing stop as a fraction of the best price since entry. Default none. */
-    trailingStop: z.number().gt(0).lt(1).optional(),
+    trailingStop: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('Trailing stop as a fraction of the best price since entry; default none.'),
     /** Close at the close of this many bars held. Default 24. */
-    maxHoldBars: z.number().int().positive().default(24),
+    maxHoldBars: z
+      .number()
+      .int()
+      .positive()
+      .default(24)
+      .describe('Close at the close of this many bars held (bars; default 24).'),
     /** Bars after each exit that are searched for a better exit. Default 24. */
-    postExitBars: z.number().int().min(1).default(24),
+    postExitBars: z
+      .number()
+      .int()
+      .min(1)
+      .default(24)
+      .describe('Bars after each exit searched for a better exit (bars; default 24).'),
     /** Clusters in the pattern library. Default 8. */
-    patterns: z.number().int().positive().default(8),
+    patterns: z.number().int().positive().default(8).describe('Clusters in the pattern library of trades; default 8.'),
     /** Entry features kept per trade (the most important ones): attribution and clustering use them. Default 6. */
-    features: z.number().int().positive().default(6),
+    features: z
+      .number()
+      .int()
+      .positive()
+      .default(6)
+      .describe('Entry features kept per trade (the most important) for attribution and clustering; default 6.'),
   })
   .strict();
 export type ShadowConfig = z.output<typeof ShadowConfigSchema>;

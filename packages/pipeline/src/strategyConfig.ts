@@ -9,6 +9,7 @@ import { BACKEND_NAMES, MlpOptionsSchema } from '@candlelab/nn';
 import { QualityGatesSchema } from '@candlelab/validation';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { SizingConfigSchema } from './hybridSizing.js';
 import { PpoModelConfigSchema } from './ppoModelConfig.js';
 import { SHADOW_METRICS, ShadowConfigSchema } from './shadowStage.js';
 import { STRATEGY_METRIC_NAMES } from './strategyMetrics.js';
@@ -60,27 +61,55 @@ const SourceSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('file'),
       /** File per symbol; `{base}`, `{quote}`, `{symbol}` (BTC-USDT) and `{timeframe}` are filled in. Relative to the config file. */
-      path: z.string().min(1),
-      format: z.enum(['csv', 'json']).optional(),
+      path: z
+        .string()
+        .min(1)
+        .describe(
+          'Candle file per symbol; {base}, {quote}, {symbol} (BTC-USDT) and {timeframe} are filled in; relative to the strategy file.',
+        ),
+      format: z
+        .enum(['csv', 'json'])
+        .optional()
+        .describe('File format; default from the extension (.csv, .json, optionally .gz).'),
     })
     .strict(),
   z
     .object({
       kind: z.literal('ccxt'),
       /** ccxt exchange id; default: `data.exchange`. */
-      exchange: z.string().optional(),
+      exchange: z.string().optional().describe('ccxt exchange id; default data.exchange.'),
     })
     .strict(),
-  z.object({ kind: z.literal('synthetic'), seed: z.number().int().min(0).default(0) }).strict(),
+  z
+    .object({
+      kind: z.literal('synthetic'),
+      seed: z.number().int().min(0).default(0).describe('Seed of the synthetic random walk; default 0.'),
+    })
+    .strict(),
 ]);
 
 const StoreSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('duckdb'), path: z.string().default('.candlelab/candles.duckdb') }).strict(),
-  z.object({ kind: z.literal('memory') }).strict(),
+  z
+    .object({
+      kind: z.literal('duckdb'),
+      path: z
+        .string()
+        .default('.candlelab/candles.duckdb')
+        .describe('DuckDB file, relative to the working directory; default .candlelab/candles.duckdb.'),
+    })
+    .strict()
+    .describe('The embedded DuckDB candle store (the default).'),
+  z
+    .object({ kind: z.literal('memory') })
+    .strict()
+    .describe('An in-memory store: nothing is cached between runs.'),
   z
     .object({
       kind: z.literal('postgres'),
-      connectionString: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+      connectionString: z
+        .string()
+        .default('postgres://postgres@127.0.0.1:5432/test')
+        .describe('PostgreSQL connection URL; default postgres://postgres@127.0.0.1:5432/test.'),
     })
     .strict(),
 ]);
@@ -88,7 +117,11 @@ const StoreSchema = z.discriminatedUnion('kind', [
 export const DataConfigSchema = z
   .object({
     /** Store key of the market (ccxt exchange id for exchange data). Default `binance`. */
-    exchange: z.string().min(1).default('binance'),
+    exchange: z
+      .string()
+      .min(1)
+      .default('binance')
+      .describe('Store key of the market (the ccxt exchange id for exchange data); default binance.'),
     /** Markets as `BASE/QUOTE` (ccxt's unified form), e.g. `BTC/USDT`. Each at most once. */
     symbols: z
       .array(
@@ -100,19 +133,30 @@ export const DataConfigSchema = z
           ),
       )
       .min(1)
-      .refine((symbols) => new Set(symbols).size === symbols.length, { message: 'a symbol is listed twice' }),
+      .refine((symbols) => new Set(symbols).size === symbols.length, { message: 'a symbol is listed twice' })
+      .describe("Markets as BASE/QUOTE (ccxt's unified form), e.g. BTC/USDT; each at most once."),
     /** Timeframe of the candles read from the source and the store. */
-    timeframe: TimeframeSchema,
+    timeframe: TimeframeSchema.describe(
+      'Timeframe of the candles read from the source and the store, e.g. 1m, 15m, 1h, 4h, 1d.',
+    ),
     /**
      * Train on bars resampled to this longer timeframe (a whole multiple of `timeframe`), e.g. 1h
      * candles → `resample: 4h`. Only completed buckets are used. Default: no resampling.
      */
-    resample: TimeframeSchema.optional(),
-    start: DateSchema,
-    end: DateSchema,
-    source: SourceSchema,
+    resample: TimeframeSchema.optional().describe(
+      'Train on bars resampled to this longer timeframe (a whole multiple of timeframe; completed buckets only); default none.',
+    ),
+    start: DateSchema.describe(
+      'First bar time (inclusive): YYYY-MM-DD, an ISO timestamp or epoch ms, UTC, within 1990–2099.',
+    ),
+    end: DateSchema.describe('End time (exclusive), after start: YYYY-MM-DD, an ISO timestamp or epoch ms, UTC.'),
+    source: SourceSchema.describe(
+      'Where candles missing from the store are fetched: a file, an exchange through ccxt, or synthetic bars.',
+    ),
     /** Where candles are cached; default the embedded DuckDB file `.candlelab/candles.duckdb`. */
-    store: StoreSchema.prefault({ kind: 'duckdb' }),
+    store: StoreSchema.prefault({ kind: 'duckdb' }).describe(
+      'Where candles are cached and read first; default the embedded DuckDB file .candlelab/candles.duckdb.',
+    ),
   })
   .strict()
   .refine((data) => data.start < data.end, { message: 'start must be before end', path: ['end'] })
@@ -135,26 +179,53 @@ export const LabelsConfigSchema = LabelSpecSchema;
 const ModelParamsWithoutSeed = GbdtParamsSchema.omit({ seed: true });
 
 export const ModelConfigSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gbdt'), params: ModelParamsWithoutSeed.prefault({}) }).strict(),
+  z
+    .object({
+      kind: z.literal('gbdt'),
+      params: ModelParamsWithoutSeed.prefault({}).describe(
+        "@candlelab/gbdt's parameters (LightGBM-style names and defaults), without seed (the strategy's).",
+      ),
+    })
+    .strict()
+    .describe('One gradient-boosted tree model (@candlelab/gbdt).'),
   z
     .object({
       kind: z.literal('ensemble'),
       /** GBDT members averaged by probability; default: the depth-wise + leaf-wise pair. */
-      members: z.array(ModelParamsWithoutSeed).min(1).optional(),
-      weights: z.array(z.number().positive()).optional(),
+      members: z
+        .array(ModelParamsWithoutSeed)
+        .min(1)
+        .optional()
+        .describe(
+          'GBDT members (model.params of kind gbdt) averaged by probability; default a depth-wise and a leaf-wise member.',
+        ),
+      weights: z
+        .array(z.number().positive())
+        .optional()
+        .describe('Weight of each member in the average, one per member; default equal weights.'),
     })
-    .strict(),
+    .strict()
+    .describe('Several GBDT models whose class probabilities are averaged.'),
   z
     .object({
       kind: z.literal('nn'),
       /** `@candlelab/nn`'s MLP options (its defaults), without `seed` (the strategy's), plus the TensorFlow.js backend. */
       params: MlpOptionsSchema.omit({ seed: true })
-        .extend({ backend: z.enum(BACKEND_NAMES).optional() })
+        .extend({
+          backend: z
+            .enum(BACKEND_NAMES)
+            .optional()
+            .describe('TensorFlow.js backend; default the fastest one installed (tensorflow, then wasm, then cpu).'),
+        })
         .strict()
-        .prefault({}),
+        .prefault({})
+        .describe("@candlelab/nn's MLP options (its defaults), without seed (the strategy's)."),
     })
-    .strict(),
-  PpoModelConfigSchema,
+    .strict()
+    .describe('A multilayer perceptron classifier (@candlelab/nn on TensorFlow.js).'),
+  PpoModelConfigSchema.describe(
+    'A PPO reinforcement-learning agent (@candlelab/ppo) trained walk-forward like any other model.',
+  ),
 ]);
 
 export const ValidationConfigSchema = z.discriminatedUnion('method', [
@@ -162,16 +233,47 @@ export const ValidationConfigSchema = z.discriminatedUnion('method', [
     .object({
       method: z.literal('walkForward'),
       /** Rows each fold trains on (its last `validationSize` rows are held out for early stopping). */
-      trainSize: z.number().int().positive(),
-      testSize: z.number().int().positive(),
+      trainSize: z
+        .number()
+        .int()
+        .positive()
+        .describe(
+          'Length of each training window, its last validationSize bars held out for early stopping (bars of the training timeframe).',
+        ),
+      testSize: z.number().int().positive().describe("Length of each fold's out-of-sample test window (bars)."),
       /** Rows between successive test windows; default `testSize`. */
-      step: z.number().int().positive().optional(),
-      validationSize: z.number().int().min(0).default(0),
+      step: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('Bars between successive test windows; default testSize (each bar tested once).'),
+      validationSize: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe('Last bars of each training window held out for early stopping and model choice (bars; default 0).'),
       /** Rows dropped between train and test (embargo against label overlap); default 0 (labels are also purged by their end times). */
-      gap: z.number().int().min(0).default(0),
-      anchored: z.boolean().default(false),
+      gap: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe(
+          'Bars dropped between train and test (embargo against label overlap; labels are also purged by their end times); default 0.',
+        ),
+      anchored: z
+        .boolean()
+        .default(false)
+        .describe('Training windows all start at the first bar (expanding) instead of sliding; default false.'),
       /** Worker threads that train folds in parallel (same bytes as one). Default: the machine's cores. */
-      workers: z.number().int().positive().optional(),
+      workers: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe("Worker threads that train folds in parallel (same bytes as one); default the machine's cores."),
     })
     .strict()
     .refine((v) => v.validationSize < v.trainSize, {
@@ -181,9 +283,24 @@ export const ValidationConfigSchema = z.discriminatedUnion('method', [
   z
     .object({
       method: z.literal('holdout'),
-      train: z.number().gt(0).lt(1).default(0.7),
-      validation: z.number().min(0).lt(1).default(0.15),
-      test: z.number().gt(0).lt(1).default(0.15),
+      train: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.7)
+        .describe('Fraction of the rows (oldest first) used for training; default 0.7.'),
+      validation: z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(0.15)
+        .describe('Fraction of the rows after the training rows used for early stopping; default 0.15.'),
+      test: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.15)
+        .describe('Fraction of the rows (newest) used for the out-of-sample test; default 0.15.'),
     })
     .strict(),
 ]);
@@ -191,14 +308,23 @@ export const ValidationConfigSchema = z.discriminatedUnion('method', [
 /** How out-of-sample signals become positions and fills: the one position rule plus costs. */
 export const BacktestConfigSchema = PositionRuleSchema.extend({
   /** Commission per fill in basis points of traded notional. Default 10. */
-  feesBps: z.number().min(0).default(10),
+  feesBps: z
+    .number()
+    .min(0)
+    .default(10)
+    .describe('Commission per fill in basis points of traded notional (bps; default 10).'),
   /** Adverse slippage per fill in basis points. Default 5. */
-  slippageBps: z.number().min(0).default(5),
+  slippageBps: z.number().min(0).default(5).describe('Adverse slippage per fill (bps; default 5).'),
   /**
    * Calendar for annualising Sharpe, CAGR…: `crypto` (365 days), `equity` (252 days × 6.5 h), or
    * `auto` (default): crypto when the bars include weekends, equity otherwise.
    */
-  calendar: z.enum(['auto', 'crypto', 'equity']).default('auto'),
+  calendar: z
+    .enum(['auto', 'crypto', 'equity'])
+    .default('auto')
+    .describe(
+      'Calendar for annualising Sharpe, CAGR…: crypto (365 days), equity (252 days × 6.5 h) or auto (default: crypto when the bars include weekends).',
+    ),
 }).strict();
 
 /** Every metric a gate may name: the trainer's and, with `shadow:`, the shadow run's. */
@@ -206,58 +332,130 @@ const GATE_METRIC_NAMES: readonly string[] = [...STRATEGY_METRIC_NAMES, ...Objec
 
 export const StrategyConfigSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, ".", "_" or "-"'),
-    description: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, ".", "_" or "-"')
+      .describe('Strategy name, used as the registry model name: letters, digits, ".", "_" or "-".'),
+    description: z.string().optional().describe('Free text stored with the model in the registry; default none.'),
     /** Seed of every random step (model, splits, importance). Default 42. */
-    seed: z.number().int().min(0).default(42),
-    data: DataConfigSchema,
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .default(42)
+      .describe('Seed of every random step (model, splits, importance, PPO agents); default 42.'),
+    data: DataConfigSchema.describe('Which candles to train on: markets, timeframe, period, source and cache.'),
     /** Features: `{ preset: standard }` (the 100+ feature standard set) or a feature set. */
-    features: z.union([
-      z
-        .object({
-          preset: z.literal('standard'),
-          /** Higher timeframes joined from completed bars; default `[4h, 1d]` (for bars of 1h or shorter). */
-          higherTimeframes: z.array(TimeframeSchema).optional(),
-        })
-        .strict(),
-      FeatureSetSchema,
-    ]),
-    labels: LabelsConfigSchema,
-    model: ModelConfigSchema,
-    validation: ValidationConfigSchema,
+    features: z
+      .union([
+        z
+          .object({
+            preset: z.literal('standard'),
+            /** Higher timeframes joined from completed bars; default `[4h, 1d]` (for bars of 1h or shorter). */
+            higherTimeframes: z
+              .array(TimeframeSchema)
+              .optional()
+              .describe('Higher timeframes joined from completed bars; default [4h, 1d] for bars of 1h or shorter.'),
+          })
+          .strict()
+          .describe('The standard feature set of @candlelab/features (100+ causal features).'),
+        FeatureSetSchema.describe('A declarative feature set: an ordered list of features.'),
+      ])
+      .describe('The features: { preset: standard } (the standard set) or a feature set.'),
+    labels: LabelsConfigSchema.describe(
+      'What the model predicts: forward-return classes, ZigZag swings or triple-barrier outcomes (@candlelab/labels).',
+    ),
+    model: ModelConfigSchema.describe('The model trained on each fold: gbdt, ensemble, nn or ppo.'),
+    validation: ValidationConfigSchema.describe(
+      'How rows are split into training and out-of-sample test windows (purged of overlapping labels).',
+    ),
     importance: z
       .object({
-        repeats: z.number().int().positive().default(3),
-        maxRows: z.number().int().positive().default(5000),
-        enabled: z.boolean().default(true),
+        repeats: z
+          .number()
+          .int()
+          .positive()
+          .default(3)
+          .describe('Shuffles per feature in permutation importance; default 3.'),
+        maxRows: z
+          .number()
+          .int()
+          .positive()
+          .default(5000)
+          .describe('Test rows sampled for permutation importance; default 5000.'),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Compute permutation importance on the out-of-sample rows; default true.'),
       })
       .strict()
-      .prefault({}),
-    backtest: BacktestConfigSchema.prefault({}),
+      .prefault({})
+      .describe('Permutation importance of the features, measured on out-of-sample rows.'),
+    backtest: BacktestConfigSchema.prefault({}).describe(
+      'How out-of-sample signals become positions and fills: the position rule plus costs.',
+    ),
     /** Quality gates over out-of-sample and backtest metrics, e.g. `sharpe > 1.5`. Default none. */
-    gates: QualityGatesSchema.default([]).superRefine((gates, ctx) => {
-      gates.forEach((gate, i) => {
-        if (GATE_METRIC_NAMES.includes(gate.metric)) return;
-        const hint = didYouMean(gate.metric, GATE_METRIC_NAMES);
-        ctx.addIssue({
-          code: 'custom',
-          path: [i],
-          message: `unknown metric '${gate.metric}'${hint ? `: ${hint}` : ''} (known: ${GATE_METRIC_NAMES.join(', ')})`,
+    gates: QualityGatesSchema.default([])
+      .superRefine((gates, ctx) => {
+        gates.forEach((gate, i) => {
+          if (GATE_METRIC_NAMES.includes(gate.metric)) return;
+          const hint = didYouMean(gate.metric, GATE_METRIC_NAMES);
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `unknown metric '${gate.metric}'${hint ? `: ${hint}` : ''} (known: ${GATE_METRIC_NAMES.join(', ')})`,
+          });
         });
-      });
-    }),
+      })
+      .describe(
+        'Quality gates over out-of-sample, backtest and shadow metrics, e.g. "sharpe > 1.5"; the model passes only when every gate holds; default none.',
+      ),
+    /**
+     * Hybrid sizing: entries from the classifier model (the position rule), position sizes from a
+     * PPO allocator trained walk-forward (`kind: ppo`). Default off (full-size positions).
+     */
+    sizing: SizingConfigSchema.optional().describe(
+      'Hybrid sizing: entries from the classifier, position sizes from a PPO allocator trained walk-forward; default off (full-size positions).',
+    ),
     /** Shadow trading after training: every out-of-sample entry simulated and analysed. Default off. */
-    shadow: ShadowConfigSchema.optional(),
+    shadow: ShadowConfigSchema.optional().describe(
+      'Shadow trading after training: every out-of-sample entry simulated with exits and analysed; default off.',
+    ),
     registry: z
       .object({
         /** Registry folder (relative to the strategy file) or a `postgres://` URL. Default `models`. */
-        root: z.string().min(1).default('models'),
+        root: z
+          .string()
+          .min(1)
+          .default('models')
+          .describe('Registry folder (relative to the strategy file) or a postgres:// URL; default models.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Where the trained model, its metrics and reports are stored (@candlelab/registry).'),
   })
   .strict()
   .superRefine((strategy, ctx) => {
+    if (strategy.sizing && strategy.model.kind === 'ppo')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sizing'],
+        message: 'sizing takes its entries from a classifier model (gbdt, ensemble or nn); a ppo model sizes itself',
+      });
+    if (strategy.model.kind === 'ppo' && strategy.model.env.kind === 'portfolio') {
+      if (strategy.backtest.allowShort)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backtest', 'allowShort'],
+          message: 'the portfolio env is long-only (weights over the symbols and cash): set allowShort: false',
+        });
+      if (strategy.shadow)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shadow'],
+          message: 'shadow trading simulates entries of one symbol; a portfolio allocator has weights, not entries',
+        });
+    }
     if (strategy.shadow) return;
     strategy.gates.forEach((gate, i) => {
       if (gate.metric in SHADOW_METRICS)

@@ -35,7 +35,7 @@ export const MIN_TRAINING_ROWS = 100;
 /**
  * Labels each symbol's bars and builds one dataset over all symbols with features' multi-symbol
  * builder (features never mix symbols; rows interleave by time so splits and purging work across
- * symbols). Throws `NotEnoughDataError` below {@link MIN_TRAINING_ROWS} rows.
+ * symbols). Throws `NotEnoughDataError` below `MIN_TRAINING_ROWS` (100) rows.
  */
 export function buildStrategyDataset(
   config: StrategyConfig,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Classifier, MarketCalendar, ModelJson, ProgressCallback } from '@candlelab/core';
 import { sliceRows } from '@candlelab/core';
 import type { RowReport } from '@candlelab/features';
-import { hashBars, type Manifest, ModelRegistry, openModelStore } from '@candlelab/registry';
+import { hashBars, isPostgresLocation, type Manifest, ModelRegistry, openModelStore } from '@candlelab/registry';
 import {
   evaluateGates,
   type GateReport,
@@ -22,12 +22,16 @@ import {
   strategyCalendar,
 } from './backtestStage.js';
 import { checkStrategy } from './checkStrategy.js';
+import { SIZING_FILE } from './hybridSizing.js';
+import { runHybridFolds, trainFinalSizing } from './hybridStage.js';
 import { loadStrategyBars, openStore } from './loadStrategyBars.js';
 import { createModel, prepareModelRuntime } from './modelStage.js';
+import { portfolioColumns, runPortfolioFolds, trainFinalPortfolio } from './portfolioStage.js';
+import { ppoModelConfig } from './ppoModelConfig.js';
 import { PPO_ENV_FILE } from './ppoPredict.js';
-import { type PpoFoldResult, type PpoFolds, runPpoFolds, trainFinalPpo } from './ppoStage.js';
+import { type PpoFoldResult, type PpoFolds, type PpoPolicyMetrics, runPpoFolds, trainFinalPpo } from './ppoStage.js';
 import { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
-import { isPostgresLocation, registryLocation } from './registryLocation.js';
+import { registryLocation } from './registryLocation.js';
 import { renderReport } from './renderReport.js';
 import {
   type ShadowMetricName,
@@ -73,6 +77,24 @@ export interface PpoSummary {
   oos: PpoFolds['oos'];
   /** Seed of the deployed agent (median selection Sharpe on the held-out newest rows). */
   finalSeed: number;
+}
+
+/** A portfolio allocator's out-of-sample comparison (`model.kind: ppo`, `env.kind: portfolio`). */
+export interface AllocatorSummary {
+  /** Weight names: `w_<symbol>` per symbol, then `w_cash` (the columns of the predictions CSV). */
+  columns: string[];
+  oos: { agent: PpoPolicyMetrics; equalWeight: PpoPolicyMetrics; random: PpoPolicyMetrics };
+  /** Seed of the deployed agent. */
+  finalSeed: number;
+}
+
+/** A hybrid strategy's sizing (`sizing:`): the sized backtest against the same entries at full size. */
+export interface SizingSummary {
+  sizes: number[];
+  /** The entries alone, every position at full size (the portfolio backtest without the allocator). */
+  unsized: BacktestMetrics;
+  /** Mean size the allocator chose on the out-of-sample bars where the entry rule was in the market. */
+  meanSizeInMarket: number;
 }
 
 export interface ImportanceRow {
@@ -138,6 +160,10 @@ export interface TrainResult {
   shadow?: ShadowReport;
   /** PPO strategies: the agent against buy-and-hold and a random policy on the same windows, and the seed spread. */
   ppo?: PpoSummary;
+  /** Hybrid strategies (`sizing:`): the allocator's effect on the same entries. */
+  sizing?: SizingSummary;
+  /** Portfolio allocators: the agent's weights against equal and random weights on the same windows. */
+  allocator?: AllocatorSummary;
   importance: ImportanceRow[];
   gates: GateReport;
   model?: Manifest;
@@ -257,6 +283,8 @@ interface ModelStages {
   columns: readonly string[];
   foldModels?: Classifier[];
   ppo?: PpoSummary;
+  sizing?: SizingSummary;
+  allocator?: AllocatorSummary;
 }
 
 type Stage = <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
@@ -271,7 +299,22 @@ async function classifierStages(
 ): Promise<ModelStages> {
   await prepareModelRuntime(config.model);
   const folds = await stage('validate', () => runStrategyFolds(config, data, splits, progress));
-  const backtest = await stage('backtest', () => backtestOutOfSample(config, data, folds.walkForward));
+  const entries = await stage('backtest', () => backtestOutOfSample(config, data, folds.walkForward));
+  const hybrid = config.sizing
+    ? await stage('sizing', () => runHybridFolds(config, data, splits, folds.models, entries.signals, progress))
+    : undefined;
+  // With sizing, the strategy's backtest is the sized positions (direction × size) on the same bars.
+  const backtest: StrategyBacktest = hybrid
+    ? {
+        ...entries,
+        ...backtestPositions(
+          config,
+          hybrid.signals.map((x) => signalSeries(data.bars.find((b) => b.symbol === x.symbol)!, x)),
+          entries.calendar,
+        ),
+        signals: hybrid.signals,
+      }
+    : entries;
   const importance = await stage('importance', () => importanceStage(config, data, splits, folds));
   const finalModel = await stage('final model', async () => {
     progress({ phase: 'final model', done: 0, total: 1 });
@@ -279,7 +322,15 @@ async function classifierStages(
     progress({ phase: 'final model', done: 1, total: 1 });
     return model;
   });
+  const finalSizing = hybrid
+    ? await stage('final sizing', () => trainFinalSizing(config, data, finalModel))
+    : undefined;
   const { walkForward } = folds;
+  const sizing = hybrid && {
+    sizes: [...config.sizing!.sizes],
+    unsized: entries.portfolioBacktest,
+    meanSizeInMarket: meanSizeInMarket(entries.signals, hybrid.sizes),
+  };
   return {
     folds: walkForward.folds.map((f) => ({
       fold: f.fold,
@@ -295,10 +346,28 @@ async function classifierStages(
     oosRows: walkForward.testedRows.length,
     backtest,
     importance,
-    final: { json: finalModel.toJSON(), files: {} },
+    final: {
+      json: finalModel.toJSON(),
+      files: finalSizing ? { [SIZING_FILE]: `${JSON.stringify(finalSizing)}\n` } : {},
+    },
     columns: data.labels.classes,
     foldModels: folds.models,
+    ...(sizing ? { sizing } : {}),
   };
+}
+
+/** Mean allocator size over the out-of-sample bars where the entry rule held a position. */
+function meanSizeInMarket(entrySignals: readonly SymbolSignals[], sizes: readonly Float64Array[]): number {
+  let sum = 0;
+  let count = 0;
+  entrySignals.forEach((x, s) => {
+    x.positions.forEach((p, i) => {
+      if (p === 0) return;
+      sum += sizes[s]![i]!;
+      count++;
+    });
+  });
+  return count > 0 ? sum / count : Number.NaN;
 }
 
 /** PPO strategies: agents per fold and seed, their positions backtested like any strategy's, the final agent. */
@@ -309,6 +378,7 @@ async function ppoStages(
   stage: Stage,
   progress: ProgressCallback,
 ): Promise<ModelStages> {
+  if (ppoModelConfig(config).env.kind === 'portfolio') return portfolioStages(config, data, splits, stage, progress);
   const ppo = await stage('validate', () => runPpoFolds(config, data, splits, progress));
   const backtest = await stage('backtest', (): StrategyBacktest => {
     const calendar = strategyCalendar(config, data.bars);
@@ -346,6 +416,42 @@ async function ppoStages(
   };
 }
 
+/** Portfolio allocators: agents per fold, their stitched weights backtested as one portfolio, the final agent. */
+async function portfolioStages(
+  config: StrategyConfig,
+  data: StrategyDataset,
+  splits: Split[],
+  stage: Stage,
+  progress: ProgressCallback,
+): Promise<ModelStages> {
+  const run = await stage('validate', () => runPortfolioFolds(config, data, splits, progress));
+  const final = await stage('final model', () => trainFinalPortfolio(config, data, progress));
+  return {
+    folds: run.folds.map((f) => ({
+      fold: f.fold,
+      trainRows: f.trainRows,
+      validationRows: f.validationRows,
+      testRows: f.testRows,
+      testStart: f.testStart,
+      testEnd: f.testEnd,
+      metrics: {
+        ...f.agent,
+        equalWeightSharpe: f.equalWeight.sharpe,
+        randomSharpe: f.random.sharpe,
+        chosenSeed: f.chosenSeed,
+      },
+    })),
+    workers: 1,
+    oos: {},
+    oosRows: run.signals[0]!.time.length,
+    backtest: run.backtest,
+    importance: [],
+    final: { json: { ...final.agent }, files: { [PPO_ENV_FILE]: `${JSON.stringify(final.envSpec, null, 2)}\n` } },
+    columns: portfolioColumns(final.envSpec.symbols),
+    allocator: { columns: run.columns, oos: run.oos, finalSeed: final.seed },
+  };
+}
+
 function withoutWorkers(validation: StrategyConfig['validation']): object {
   if (validation.method !== 'walkForward') return validation;
   const { workers: _workers, ...rest } = validation;
@@ -377,7 +483,9 @@ function reportStage(config: StrategyConfig, result: TrainResult, backtest: Stra
   }));
   const portfolio = {
     id: 'portfolio',
-    title: `Portfolio (${backtest.symbols.length} symbol${backtest.symbols.length === 1 ? '' : 's'}, equal weight)`,
+    title: result.allocator
+      ? `Portfolio allocator (${result.symbols.length} symbols + cash; benchmark: equal weights)`
+      : `Portfolio (${backtest.symbols.length} symbol${backtest.symbols.length === 1 ? '' : 's'}, equal weight)`,
     time: backtest.portfolio.time,
     equity: backtest.portfolio.equity,
     benchmarkEquity: backtest.portfolio.holdEquity,
@@ -386,15 +494,33 @@ function reportStage(config: StrategyConfig, result: TrainResult, backtest: Stra
   return renderReport({
     title: `${config.name} · ${result.symbols.join(', ')} ${result.timeframe}`,
     subtitle: `out of sample ${day(result.oosStart)} → ${day(result.oosEnd)} · ${result.folds.length} folds · ${result.oosRows} test rows · ${result.calendar} calendar · seed ${result.seed}`,
-    sections: backtest.symbols.length > 1 ? [portfolio, ...symbolSections] : symbolSections,
-    tables: result.ppo
+    sections: backtest.symbols.length === 1 ? symbolSections : [portfolio, ...symbolSections],
+    tables: result.allocator
       ? Object.fromEntries(
-          (['agent', 'buyAndHold', 'random'] as const).map((policy) => [
-            `PPO out of sample: ${policy === 'agent' ? 'the agent' : policy === 'buyAndHold' ? 'buy and hold' : 'a random policy'}`,
-            { ...result.ppo!.oos[policy] },
+          (['agent', 'equalWeight', 'random'] as const).map((policy) => [
+            `Portfolio allocator out of sample: ${policy === 'agent' ? 'the agent' : policy === 'equalWeight' ? 'equal weights' : 'random weights'}`,
+            { ...result.allocator!.oos[policy] },
           ]),
         )
-      : { 'Out-of-sample model (all symbols)': result.oos },
+      : result.ppo
+        ? Object.fromEntries(
+            (['agent', 'buyAndHold', 'random'] as const).map((policy) => [
+              `PPO out of sample: ${policy === 'agent' ? 'the agent' : policy === 'buyAndHold' ? 'buy and hold' : 'a random policy'}`,
+              { ...result.ppo!.oos[policy] },
+            ]),
+          )
+        : {
+            'Out-of-sample model (all symbols)': result.oos,
+            ...(result.sizing
+              ? {
+                  'Hybrid sizing: sized by the allocator': { ...result.backtest },
+                  'Hybrid sizing: the same entries at full size': {
+                    ...result.sizing.unsized,
+                    meanSizeInMarket: result.sizing.meanSizeInMarket,
+                  },
+                }
+              : {}),
+          },
     folds: result.folds.map((f) => ({
       fold: f.fold + 1,
       trainRows: f.trainRows,
@@ -538,6 +664,8 @@ export async function trainStrategy(loaded: LoadedStrategy, options: TrainOption
   };
   if (options.keepFoldModels && model.foldModels) result.foldModels = model.foldModels;
   if (model.ppo) result.ppo = model.ppo;
+  if (model.sizing) result.sizing = model.sizing;
+  if (model.allocator) result.allocator = model.allocator;
   if (shadow) result.shadow = shadow;
 
   if (options.register ?? true) {

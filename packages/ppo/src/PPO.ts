@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import {
   Box,
   CancelledError,
@@ -10,11 +9,12 @@ import {
   ModelFormatError,
   type ProgressCallback,
   Rng,
+  requireNodeBuiltin,
   type VectorEnv,
 } from '@candlelab/core';
 import { SyncVectorEnv } from '@candlelab/env';
 import { Adam } from '@candlelab/nn';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ActorCritic } from './ActorCritic.js';
 import { clipToBox, collectRollout, RolloutBuffer, type RolloutState } from './collectRollout.js';
 import { computeGae } from './computeGae.js';
@@ -262,7 +262,7 @@ export class PPO {
       }
       if (stop) break;
       // Let timers, progress output and abort signals run between updates.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTask();
     }
     if (best && (evaluation?.keepBest ?? true)) this.model.params.set(best.params);
     return {
@@ -367,7 +367,8 @@ export class PPO {
 
   /** Writes {@link PPO.toJSON} to a file. */
   async save(path: string): Promise<void> {
-    await writeFile(path, JSON.stringify(this.toJSON()));
+    const fs = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'PPO.save');
+    await fs.writeFile(path, JSON.stringify(this.toJSON()));
   }
 
   /**
@@ -375,9 +376,10 @@ export class PPO {
    * refused with a {@link ModelFormatError} naming the file (and the field, see {@link PPO.fromJSON}).
    */
   static async load(path: string, env?: PpoOptions['env']): Promise<PPO> {
+    const fs = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'PPO.load');
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(path, 'utf8'));
+      json = JSON.parse(await fs.readFile(path, 'utf8'));
     } catch (error) {
       throw new ModelFormatError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
@@ -392,26 +394,51 @@ export class PPO {
   }
 }
 
+/**
+ * Resolves in a new task of the event loop: Node's `setImmediate`, else (browsers) a
+ * `MessageChannel` message, which unlike a nested `setTimeout(0)` is not clamped to 4 ms.
+ */
+function nextTask(): Promise<void> {
+  const scope = globalThis as { setImmediate?: (callback: () => void) => unknown };
+  if (typeof scope.setImmediate === 'function') {
+    const setImmediate = scope.setImmediate;
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    // The browser's MessagePort (Node's typings describe worker_threads' port).
+    const port = channel.port1 as unknown as { onmessage: (() => void) | null; close(): void };
+    port.onmessage = () => {
+      port.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}
+
 /** A box bound: a finite number, or `'inf'`/`'-inf'` (JSON has no infinities). */
 const BoundSchema = z.union([z.number(), z.literal('inf'), z.literal('-inf')]);
 const SpaceJsonSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('discrete'), n: z.number().int().positive(), start: z.number().int() }),
+  z.object({ kind: z.literal('discrete'), n: z.int().check(z.positive()), start: z.int() }),
   z.object({
     kind: z.literal('box'),
     low: z.array(BoundSchema),
     high: z.array(BoundSchema),
-    shape: z.array(z.number().int().positive()),
+    shape: z.array(z.int().check(z.positive())),
   }),
 ]);
 
-/** The model file's layout; `z.number()` refuses NaN and ±Infinity (`1e999` in JSON). */
+/**
+ * The model file's layout; `z.number()` refuses NaN and ±Infinity (`1e999` in JSON). zod/mini:
+ * classic zod's methods and locales would add ~90 KiB gzip to a browser bundle of this package.
+ */
 const PpoModelJsonSchema = z.object({
   kind: z.literal(KIND),
-  version: z.number().int(),
+  version: z.int(),
   config: z.record(z.string(), z.unknown()),
   observationSpace: SpaceJsonSchema,
   actionSpace: SpaceJsonSchema,
-  timesteps: z.number().int().min(0),
+  timesteps: z.int().check(z.nonnegative()),
   params: z.array(z.number()),
 });
 

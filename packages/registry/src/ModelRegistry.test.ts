@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyBars, InvalidParameterError, ModelFormatError, StoreError } from '@candlelab/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { modelStoreContract } from '../test/modelStoreContract.js';
 import { computeFingerprint, type FingerprintInputs, hashBars } from './fingerprint.js';
 import { ModelRegistry } from './ModelRegistry.js';
@@ -363,5 +363,118 @@ describe('ModelRegistry leftovers and old manifests', () => {
     const problems: RegistryProblem[] = [];
     expect(new ModelRegistry({ root, onProblem: (p) => problems.push(p) }).list().map((m) => m.id)).toEqual([id]);
     expect(problems.map((p) => p.id)).toEqual(['trend/BTC-USDT_1h_v7']);
+  });
+});
+
+describe('the file store seals manifest.json', () => {
+  const manifestPath = (registry: ModelRegistry, id: string) => join(registry.dirOf(id), 'manifest.json');
+  const readManifestJson = (registry: ModelRegistry, id: string) =>
+    JSON.parse(readFileSync(manifestPath(registry, id), 'utf8')) as Record<string, unknown>;
+  const writeManifestJson = (registry: ModelRegistry, id: string, json: unknown) =>
+    writeFileSync(manifestPath(registry, id), JSON.stringify(json, null, 2));
+
+  it('refuses a schema-valid hand edit naming the file and the field, until reseal accepts it and records it', () => {
+    const registry = new ModelRegistry({ root });
+    const { id } = registry.register(input());
+    // The edit a careless operator would make: skip the gates by writing the stage by hand.
+    writeManifestJson(registry, id, { ...readManifestJson(registry, id), stage: 'mature' });
+    const error = (() => {
+      try {
+        registry.load(id);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(error?.message).toContain(manifestPath(registry, id));
+    expect(error?.message).toContain("field 'stage' changed");
+    expect(error?.message).toContain(`registry.reseal('${id}')`);
+    expect(() => registry.promote(id, 'decay')).toThrow(/field 'stage' changed/);
+    const problems: RegistryProblem[] = [];
+    expect(new ModelRegistry({ root, onProblem: (p) => problems.push(p) }).list()).toEqual([]);
+    expect(problems.map((p) => p.error.message)).toEqual([expect.stringContaining("field 'stage' changed")]);
+
+    const resealed = registry.reseal(id, { by: 'ops', reason: 'approved by risk', at: new Date('2026-05-01Z') });
+    expect(resealed.stage).toBe('mature');
+    expect(resealed.stageHistory.at(-1)).toEqual({
+      from: 'mature',
+      to: 'mature',
+      at: '2026-05-01T00:00:00.000Z',
+      reason: "resealed after a manual edit of 'stage': approved by risk",
+      by: 'ops',
+    });
+    expect(registry.load(id).manifest).toEqual(resealed);
+    // Resealing a manifest whose seal matches changes nothing.
+    const bytes = readFileSync(manifestPath(registry, id));
+    expect(registry.reseal(id)).toEqual(resealed);
+    expect(readFileSync(manifestPath(registry, id))).toEqual(bytes);
+  });
+
+  it('names added and removed fields, and an edited seal; reformatting alone is no edit', () => {
+    const registry = new ModelRegistry({ root });
+    const { id } = registry.register(input());
+    const original = readManifestJson(registry, id);
+    // Other whitespace and key order: the seal covers the canonical JSON, not the bytes.
+    const reordered = Object.fromEntries(Object.entries(original).reverse());
+    writeFileSync(manifestPath(registry, id), JSON.stringify(reordered));
+    expect(registry.load(id).manifest.id).toBe(id);
+
+    const { seed: _seed, ...withoutSeed } = original;
+    writeManifestJson(registry, id, { ...withoutSeed, seed: 43, notes: 'x' });
+    expect(() => registry.load(id)).toThrow(/fields 'notes' \(added\), 'seed' changed/);
+    writeManifestJson(registry, id, withoutSeed);
+    expect(() => registry.load(id)).toThrow(/field 'seed' \(removed\) changed/);
+    const seal = original.seal as { sha256: string };
+    writeManifestJson(registry, id, { ...original, seal: { ...seal, sha256: '0'.repeat(64) } });
+    expect(() => registry.load(id)).toThrow(/field 'seal\.sha256' does not match the content/);
+    writeManifestJson(registry, id, { ...original, seal: 'trust me' });
+    expect(() => registry.load(id)).toThrow(ModelFormatError);
+    expect(() => registry.load(id)).toThrow(/field 'seal' is damaged/);
+    writeManifestJson(registry, id, original);
+    expect(registry.load(id).manifest.seed).toBe(42);
+  });
+
+  it('reseal refuses a manifest whose artifacts do not match it, or that is not a valid manifest', () => {
+    const registry = new ModelRegistry({ root });
+    const { id } = registry.register(input());
+    const original = readManifestJson(registry, id);
+    const files = original.files as Record<string, { sha256: string; bytes: number }>;
+    const forged = { ...files, 'model.json': { ...files['model.json']!, sha256: 'a'.repeat(64) } };
+    writeManifestJson(registry, id, { ...original, files: forged });
+    expect(() => registry.load(id)).toThrow(/field 'files' changed/);
+    expect(() => registry.reseal(id)).toThrow(/model\.json: sha256 mismatch/);
+    writeManifestJson(registry, id, { ...original, version: 'two' });
+    expect(() => registry.reseal(id)).toThrow(/version/);
+    // Nothing was written by the refused reseals.
+    expect(readManifestJson(registry, id)).toEqual({ ...original, version: 'two' });
+  });
+
+  it('reads manifests written before seals with a warning, refuses them with requireSeal, and seals them on reseal or promote', () => {
+    const registry = new ModelRegistry({ root });
+    const first = registry.register(input());
+    const second = registry.register(input());
+    for (const { id } of [first, second]) {
+      const { seal: _seal, ...unsealed } = readManifestJson(registry, id);
+      writeManifestJson(registry, id, unsealed);
+    }
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      expect(registry.load(first.id).manifest).toEqual(first);
+      registry.load(first.id);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain(`registry.reseal('${first.id}')`);
+      expect(warn.mock.calls[0]?.[1]).toMatchObject({ code: 'CANDLELAB_UNSEALED_MANIFEST' });
+      const strict = new ModelRegistry({ root, requireSeal: true });
+      expect(() => strict.load(first.id)).toThrow(/manifest\.json: field 'seal' is missing/);
+
+      const sealed = registry.reseal(first.id, { by: 'ops', at: new Date('2026-05-01Z') });
+      expect(sealed.stageHistory.at(-1)?.reason).toBe('sealed a manifest written before manifests were sealed');
+      expect(strict.load(first.id).manifest).toEqual(sealed);
+      // A stage change rewrites the manifest, sealed.
+      registry.promote(second.id, 'validation', { force: true, reason: 'test' });
+      expect(strict.load(second.id).manifest.stage).toBe('validation');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { ConfigError, InvalidParameterError, ModelFormatError, StoreError, zodIssues } from '@candlelab/core';
 import { QualityGateSchema } from '@candlelab/validation';
 import { z } from 'zod';
-import { decidePromotion } from './decidePromotion.js';
+import { currentUser, decidePromotion } from './decidePromotion.js';
 import { decodeMetrics, decodeModel } from './decodeModel.js';
 import { sha256Hex } from './fingerprint.js';
 import {
@@ -30,6 +30,7 @@ import {
   parseManifest,
   type StoredGates,
 } from './manifest.js';
+import { checkManifestSeal, inspectManifestSeal, SEAL_FIELD, sealedManifestText } from './manifestSeal.js';
 import {
   MANIFEST_FILE,
   normalizeGates,
@@ -56,6 +57,12 @@ export const RegistryOptionsSchema = z.object({
   staleAfterMs: z.number().int().nonnegative().default(900_000),
   /** Remove stale leftovers when the registry is opened (see `cleanup`). Default true. */
   cleanupOnOpen: z.boolean().default(true),
+  /**
+   * Refuse manifests without a seal (written before manifests were sealed, or whose seal was
+   * removed) instead of reading them with a warning. Default false; set it once every version has
+   * been resealed (`reseal`), so that deleting a seal is no way around it.
+   */
+  requireSeal: z.boolean().default(false),
 });
 export type RegistryOptions = Omit<z.input<typeof RegistryOptionsSchema>, 'gates'> & {
   /** See {@link RegistryOptionsSchema}: registry-level gates per target stage. Default `{}`. */
@@ -86,7 +93,8 @@ const TEMP_MANIFEST = /^\.manifest\.json\.\d+\.tmp$/;
  * Guarantees: versions are allocated atomically (a fully written staging folder is renamed into
  * place), so concurrent writers, even in different processes, never share a version and a killed
  * writer leaves no half-written version, only a staging folder that `cleanup` removes; every
- * artifact is checked against its sha256 when read; one unreadable version never hides the
+ * artifact is checked against its sha256 when read, and the manifest against its seal (a hash of
+ * its canonical JSON written with it), so a hand edit is refused until `reseal` accepts it; one unreadable version never hides the
  * others; a promotion evaluates the model's stored gates whichever registry object asks.
  *
  * The methods are synchronous; {@link ModelRegistry.asStore} gives the asynchronous
@@ -98,6 +106,9 @@ export class ModelRegistry {
   private readonly lockTimeoutMs: number;
   private readonly staleAfterMs: number;
   private readonly onProblem: (problem: RegistryProblem) => void;
+  private readonly requireSeal: boolean;
+  /** Unsealed manifests already warned about (once per path per registry object). */
+  private readonly warnedUnsealed = new Set<string>();
 
   constructor(options: RegistryOptions = {}) {
     const { onProblem, ...rest } = options;
@@ -110,6 +121,7 @@ export class ModelRegistry {
     this.lockTimeoutMs = parsed.data.lockTimeoutMs;
     this.staleAfterMs = parsed.data.staleAfterMs;
     this.onProblem = onProblem ?? warnProblem;
+    this.requireSeal = parsed.data.requireSeal;
     if (parsed.data.cleanupOnOpen) this.cleanup();
   }
 
@@ -140,7 +152,7 @@ export class ModelRegistry {
       for (const [name, content] of Object.entries(prepared.files)) writeFileSync(join(staging, name), content);
       for (let attempt = 0; attempt < 1000; attempt++) {
         const manifest = prepared.manifestFor(this.nextVersion(strategyDir, prepared.seriesKey));
-        writeFileSync(join(staging, MANIFEST_FILE), manifestText(manifest));
+        writeFileSync(join(staging, MANIFEST_FILE), sealedManifestText(manifest));
         try {
           // rename(2) onto an existing non-empty folder fails: the version is taken, try the next.
           renameSync(staging, join(strategyDir, `${prepared.seriesKey}_v${manifest.version}`));
@@ -320,6 +332,46 @@ export class ModelRegistry {
     });
   }
 
+  /**
+   * Accepts `manifest.json` of a version as it is now, after an intended manual edit: checks that
+   * it is a valid manifest of this folder whose artifacts all match their recorded sha256, notes
+   * in the stage history which fields differ from the old seal (`by`, default the OS user; an
+   * optional `reason`), and seals it again. Also seals a manifest written before seals existed.
+   * A manifest whose seal already matches is returned unchanged.
+   */
+  reseal(id: string, options: { by?: string; reason?: string; at?: Date } = {}): Manifest {
+    const dir = this.dirOf(id);
+    return this.withLock(dir, () => {
+      const path = join(dir, MANIFEST_FILE);
+      const json = readJson(path);
+      const inspection = inspectManifestSeal(json);
+      const manifest = this.checkedManifest(json, dir);
+      if (inspection.state === 'sealed') return manifest;
+      decodeModel(manifest, dir, (name) => readIfExists(join(dir, name)));
+      const what =
+        inspection.state === 'unsealed'
+          ? 'sealed a manifest written before manifests were sealed'
+          : inspection.edited.length > 0
+            ? `resealed after a manual edit of ${inspection.edited.join(', ')}`
+            : `resealed after a manual edit of the ${SEAL_FIELD}`;
+      const resealed: Manifest = {
+        ...manifest,
+        stageHistory: [
+          ...manifest.stageHistory,
+          {
+            from: manifest.stage,
+            to: manifest.stage,
+            at: (options.at ?? new Date()).toISOString(),
+            reason: options.reason ? `${what}: ${options.reason}` : what,
+            by: options.by ?? currentUser(),
+          },
+        ],
+      };
+      this.writeManifest(dir, resealed);
+      return resealed;
+    });
+  }
+
   /** This registry behind the asynchronous {@link ModelStore} interface. */
   asStore(): ModelStore {
     return {
@@ -343,19 +395,48 @@ export class ModelRegistry {
     return join(this.root, strategy, name);
   }
 
+  /**
+   * The manifest of a version folder, trusted only when its seal matches (see `reseal`); a
+   * manifest without a seal is read with a warning, or refused with `requireSeal`.
+   */
   private readManifest(dir: string): Manifest {
     const path = join(dir, MANIFEST_FILE);
-    const manifest = parseManifest(readJson(path), path);
-    const expectedId = relative(this.root, dir).split(sep).join('/');
+    const json = readJson(path);
+    const id = idOfFolder(this.root, dir);
+    const state = checkManifestSeal(json, path, `if the edit was intended, accept it with registry.reseal('${id}')`);
+    const manifest = this.checkedManifest(json, dir);
+    if (state === 'unsealed') {
+      const advice = `run registry.reseal('${id}') once to seal it as it is now`;
+      if (this.requireSeal)
+        throw new ModelFormatError(
+          `${path}: field '${SEAL_FIELD}' is missing, and the registry requires it; ${advice}`,
+        );
+      if (!this.warnedUnsealed.has(path)) {
+        this.warnedUnsealed.add(path);
+        process.emitWarning(
+          `${path} has no '${SEAL_FIELD}' (written before manifests were sealed, or the seal was removed), so a hand edit of it would go unnoticed; ${advice}`,
+          { type: 'CandlelabRegistryWarning', code: 'CANDLELAB_UNSEALED_MANIFEST' },
+        );
+      }
+    }
+    return manifest;
+  }
+
+  /** A valid manifest whose id is its folder's. */
+  private checkedManifest(json: unknown, dir: string): Manifest {
+    const path = join(dir, MANIFEST_FILE);
+    const manifest = parseManifest(json, path);
+    const expectedId = idOfFolder(this.root, dir);
     if (manifest.id !== expectedId) {
       throw new ModelFormatError(`${path}: manifest id ${manifest.id} does not match its folder ${expectedId}`);
     }
     return manifest;
   }
 
+  /** Replaces `manifest.json` atomically (a sealed temporary file renamed over it). */
   private writeManifest(dir: string, manifest: Manifest): void {
     const temp = join(dir, `.${MANIFEST_FILE}.${process.pid}.tmp`);
-    writeFileSync(temp, manifestText(manifest));
+    writeFileSync(temp, sealedManifestText(manifest));
     renameSync(temp, join(dir, MANIFEST_FILE));
   }
 
@@ -405,8 +486,9 @@ export class ModelRegistry {
   }
 }
 
-function manifestText(manifest: Manifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+/** The id of a version folder below `root` (`<strategy>/<symbol>_<timeframe>_v<N>`). */
+function idOfFolder(root: string, dir: string): string {
+  return relative(root, dir).split(sep).join('/');
 }
 
 /** Names of the visible subfolders of `dir` (none when it does not exist), sorted. */

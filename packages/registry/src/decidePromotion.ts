@@ -96,7 +96,8 @@ export function decidePromotion(
   };
 }
 
-function currentUser(): string {
+/** The OS user name (who asks, when the caller does not say), or `unknown`. */
+export function currentUser(): string {
   try {
     return userInfo().username;
   } catch {

@@ -35,7 +35,7 @@ export {
   type StageChange,
   type StoredGates,
 } from './manifest.js';
-export { type OpenModelStoreOptions, openModelStore } from './openModelStore.js';
+export { isPostgresLocation, type OpenModelStoreOptions, openModelStore } from './openModelStore.js';
 export { PostgresModelRegistry, type PostgresRegistryOptions } from './PostgresModelRegistry.js';
 export {
   CONFIG_FILE,

@@ -13,6 +13,14 @@ export interface OpenModelStoreOptions {
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 
 /**
+ * Whether a registry location is a PostgreSQL URL (`postgres://…` or `postgresql://…`), which
+ * {@link openModelStore} opens as a {@link PostgresModelRegistry}; anything else is a folder.
+ */
+export function isPostgresLocation(location: string): boolean {
+  return POSTGRES_URL.test(location);
+}
+
+/**
  * Opens the model store at `location`: a `postgres://` or `postgresql://` URL opens a
  * {@link PostgresModelRegistry} (the query parameters `schema` and `tablePrefix` choose its
  * tables; defaults `public` and `candlelab_`), anything else is the folder of a file
@@ -23,7 +31,7 @@ export async function openModelStore(location: string, options: OpenModelStoreOp
     ...(options.gates ? { gates: options.gates } : {}),
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
   };
-  if (!POSTGRES_URL.test(location)) return new ModelRegistry({ root: location, ...common }).asStore();
+  if (!isPostgresLocation(location)) return new ModelRegistry({ root: location, ...common }).asStore();
   const url = new URL(location);
   const schema = url.searchParams.get('schema');
   const tablePrefix = url.searchParams.get('tablePrefix');

@@ -1,7 +1,14 @@
 import type { ServeConfig } from './serveConfig.js';
 
 /** What a health alert is about. */
-export type HealthAlertKind = 'drift' | 'stale-data' | 'data-gap' | 'error-rate' | 'remediation';
+export type HealthAlertKind =
+  | 'drift'
+  | 'stale-data'
+  | 'data-gap'
+  | 'error-rate'
+  | 'remediation'
+  | 'performance'
+  | 'retrain';
 
 /** A structured health alert, as POSTed in the `json` format. */
 export interface HealthAlert {

@@ -6,8 +6,8 @@ import { CcxtSource, DuckDbStore } from '@candlelab/data';
 import { predictLatest } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
 import { trainTestModel } from '../test/trainedModel.js';
 import { decideWithWeights, learnedWeightsAt } from './learnedWeights.js';
 import type { LogRecord, PredictionLog } from './PredictionLog.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   trained = await trainTestModel();
   const registry = await openModelStore(trained.registry);
   model = await loadServedModel(registry, trained.modelId);
-  fake = await startFakeExchange([fixture], START);
+  fake = await startFakeExchange({ series: [fixture], now: START });
 });
 afterAll(async () => {
   await fake?.close();

@@ -90,12 +90,15 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 export class SeriesLoop {
   readonly symbol: string;
   readonly timeframe: Timeframe;
-  readonly #options: SeriesLoopOptions;
+  #options: SeriesLoopOptions;
   readonly #tfMs: number;
   readonly #streams = new Map<string, FeatureStream>();
   readonly #streamOf = new Map<string, FeatureStream>();
-  readonly #models = new Map<string, ServedModel>();
+  #models = new Map<string, ServedModel>();
   readonly #suspended = new Set<string>();
+  /** Models replaced by a hot swap: their last signals leave the aggregate. */
+  readonly #replaced = new Set<string>();
+  #monitors: Map<string, DriftMonitor>;
   readonly #closes = new Map<number, number>();
   readonly #latestFeatures = new Map<string, LatestFeatures>();
   readonly #latestPredictions = new Map<string, LogRecord>();
@@ -108,10 +111,12 @@ export class SeriesLoop {
   /** Open time of the next bar to process. */
   #nextBar = 0;
   #maxHorizonBars = 1;
-  #running: Promise<TickReport> | undefined;
+  /** The tick or swap running now; the next one starts after it. */
+  #running: Promise<unknown> | undefined;
 
   private constructor(options: SeriesLoopOptions) {
     this.#options = options;
+    this.#monitors = new Map(options.monitors);
     this.symbol = options.symbol;
     this.timeframe = options.timeframe;
     this.#tfMs = timeframeToMs(options.timeframe);
@@ -186,7 +191,7 @@ export class SeriesLoop {
     this.#latestPredictions.clear();
     this.#latestAggregate = undefined;
     this.#maxHorizonBars = aggregator.horizonBars;
-    for (const monitor of this.#options.monitors?.values() ?? []) monitor.reset();
+    for (const monitor of this.#monitors.values()) monitor.reset();
     for (const model of models) {
       this.#models.set(model.id, model);
       const key = JSON.stringify(model.featureSet);
@@ -245,13 +250,67 @@ export class SeriesLoop {
    * log before the next one, so nothing half-done survives.
    */
   tick(): Promise<TickReport> {
+    return this.#exclusive(() => this.#tickOnce());
+  }
+
+  /** Runs `task` after the running tick or swap (and before any asked for later). */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
     const previous = this.#running ?? Promise.resolve(undefined);
-    const run = previous.then(
-      () => this.#tickOnce(),
-      () => this.#tickOnce(),
-    );
+    const run = previous.then(task, task);
     this.#running = run;
     return run;
+  }
+
+  /**
+   * Hot swap: `model` takes the place of `replacedId` without a restart. It runs between ticks —
+   * a tick already running finishes every bar with the old model; the next bar is predicted by
+   * the new one, so no bar is lost or predicted twice. The new model reuses the feature stream of
+   * an identical feature set (already warm), else gets a stream warmed over `warmupBars` stored
+   * bars. The old model's last signals leave the aggregate. Returns false when `replacedId` is
+   * not served here.
+   */
+  swapModel(replacedId: string, model: ServedModel, monitor?: DriftMonitor): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (!this.#models.has(replacedId)) return false;
+      const { symbol, timeframe, store, exchange, warmupBars } = this.#options;
+      const key = JSON.stringify(model.featureSet);
+      let stream = this.#streams.get(key);
+      if (stream === undefined) {
+        stream = new FeatureStream(model.featureSet, symbol, timeframe);
+        const bars = await store.read({
+          exchange,
+          symbol,
+          timeframe,
+          start: this.#nextBar - Math.max(warmupBars, stream.warmup + 1) * this.#tfMs,
+          end: this.#nextBar,
+        });
+        for (let i = 0; i < barsLength(bars); i++)
+          stream.update({
+            time: bars.time[i]!,
+            open: bars.open[i]!,
+            high: bars.high[i]!,
+            low: bars.low[i]!,
+            close: bars.close[i]!,
+            volume: bars.volume[i]!,
+          });
+        this.#streams.set(key, stream);
+      }
+      // Same position in the model order; everything keyed by the old id goes.
+      this.#models = new Map([...this.#models].map(([id, m]) => (id === replacedId ? [model.id, model] : [id, m])));
+      this.#streamOf.delete(replacedId);
+      this.#streamOf.set(model.id, stream);
+      for (const [k, s] of this.#streams) if (![...this.#streamOf.values()].includes(s)) this.#streams.delete(k);
+      this.#latestFeatures.delete(replacedId);
+      this.#latestPredictions.delete(replacedId);
+      this.#suspended.delete(replacedId);
+      this.#replaced.add(replacedId);
+      this.#monitors.delete(replacedId);
+      if (monitor) this.#monitors.set(model.id, monitor);
+      this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
+      // A rebuild after a failed tick restores this set of models.
+      this.#options = { ...this.#options, models: [...this.#models.values()], monitors: this.#monitors };
+      return true;
+    });
   }
 
   /** Resolves when no tick is running (a failed tick counts as finished). */
@@ -302,7 +361,8 @@ export class SeriesLoop {
   }
 
   async #processBar(bars: Bars, i: number): Promise<{ inserted: number; outcomes: number }> {
-    const { symbol, timeframe, aggregator, monitors } = this.#options;
+    const { symbol, timeframe, aggregator } = this.#options;
+    const monitors = this.#monitors;
     const time = bars.time[i]!;
     const closeTime = time + this.#tfMs;
     const candle: Candle = {
@@ -329,7 +389,7 @@ export class SeriesLoop {
     for (const model of this.#models.values()) {
       const row = rows.get(this.#streamOf.get(model.id)!)!;
       if (row === null) continue;
-      const monitor = monitors?.get(model.id);
+      const monitor = monitors.get(model.id);
       monitor?.push(row);
       this.#latestFeatures.set(model.id, {
         time,
@@ -347,11 +407,7 @@ export class SeriesLoop {
 
     // 3. The aggregated signal of everything fresh at the bar's close.
     if (serving) {
-      const inputs: AggregateInput[] = this.#signals
-        .signals(symbol, closeTime)
-        .filter((s) => !this.#suspended.has(s.source)) // a suspended model's last signals stop with it
-        .map((s) => ({ source: s.source, action: s.action, confidence: s.confidence, time: s.time }))
-        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      const inputs = this.#aggregateInputs(closeTime);
       if (inputs.length > 0) {
         if (this.#weights.learnedThrough > closeTime)
           throw new InvalidParameterError('now', closeTime, 'the weights have learned from a later outcome');
@@ -387,6 +443,29 @@ export class SeriesLoop {
       await this.#options.onDrift?.(model, report, time);
     }
     return { inserted: result.inserted.length, outcomes: result.recorded };
+  }
+
+  /** Every source's latest signal still fresh at `time`, sorted by source. */
+  #aggregateInputs(time: number): AggregateInput[] {
+    return (
+      this.#signals
+        .signals(this.symbol, time)
+        // A suspended or replaced model's last signals stop with it.
+        .filter((s) => !this.#suspended.has(s.source) && !this.#replaced.has(s.source))
+        .map((s) => ({ source: s.source, action: s.action, confidence: s.confidence, time: s.time }))
+        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))
+    );
+  }
+
+  /**
+   * The aggregated signal of everything fresh at `time` (e.g. just after a webhook alert), with
+   * the weights learned so far — what the next bar's logged aggregate would be if nothing else
+   * arrived. Not logged. Undefined when no signal is fresh.
+   */
+  aggregateNow(time: number): (AggregatedSignal & { inputs: AggregateInput[] }) | undefined {
+    const inputs = this.#aggregateInputs(time);
+    if (inputs.length === 0) return undefined;
+    return { ...decideWithWeights(inputs, this.symbol, this.#weights, this.#options.aggregator), inputs };
   }
 
   #predict(model: ServedModel, row: Float64Array, time: number, closeTime: number): LogRecord {
@@ -459,9 +538,12 @@ export class SeriesLoop {
 
   /**
    * Records a webhook alert for this series (idempotent on `key`) and hands its signal to the
-   * aggregator. Returns false for a replay (the key was already logged).
+   * aggregator. Returns false for a replay (the key was already logged). Alerts arriving while a
+   * commit of alerts runs are committed together in the next one (group commit), so concurrent
+   * webhooks cost one transaction per batch, not one each; every alert is in the log before its
+   * promise resolves.
    */
-  async submitAlert(key: string, signal: Signal, size: number | undefined): Promise<boolean> {
+  submitAlert(key: string, signal: Signal, size: number | undefined): Promise<boolean> {
     const { symbol, timeframe, aggregator } = this.#options;
     const barTime = alignTime(signal.time, timeframe);
     const record: LogRecord = {
@@ -483,10 +565,40 @@ export class SeriesLoop {
       outcomeReturn: null,
       outcomeKnownAt: null,
     };
-    const { inserted } = await this.#options.log.commit({ records: [record] });
-    if (inserted.length === 0) return false;
-    this.#pending.push(record);
-    this.#signals.submit({ ...signal, symbol });
-    return true;
+    return new Promise((resolve, reject) => {
+      this.#alertQueue.push({ record, signal: { ...signal, symbol }, resolve, reject });
+      if (!this.#flushingAlerts) void this.#flushAlerts();
+    });
+  }
+
+  #alertQueue: Array<{
+    record: LogRecord;
+    signal: Signal;
+    resolve: (accepted: boolean) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  #flushingAlerts = false;
+
+  async #flushAlerts(): Promise<void> {
+    this.#flushingAlerts = true;
+    while (this.#alertQueue.length > 0) {
+      const batch = this.#alertQueue.splice(0);
+      try {
+        const { inserted } = await this.#options.log.commit({ records: batch.map((a) => a.record) });
+        const fresh = new Set(inserted);
+        for (const alert of batch) {
+          // A key twice in one batch: the first is accepted, the second is a replay.
+          const accepted = fresh.delete(alert.record.key);
+          if (accepted) {
+            this.#pending.push(alert.record);
+            this.#signals.submit(alert.signal);
+          }
+          alert.resolve(accepted);
+        }
+      } catch (error) {
+        for (const alert of batch) alert.reject(error);
+      }
+    }
+    this.#flushingAlerts = false;
   }
 }

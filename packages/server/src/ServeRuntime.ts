@@ -17,7 +17,10 @@ import { type Manifest, type ModelStore, openModelStore, type PromotionResult, t
 import type { ReadAlert } from '@candlelab/signals';
 import { AlertNotifier, type HealthAlert } from './AlertNotifier.js';
 import { DriftMonitor, type DriftReport } from './DriftMonitor.js';
+import { compareLivePerformance, type PerformanceReport } from './livePerformance.js';
 import type { PredictionLog } from './PredictionLog.js';
+import { paperTrades } from './paperTrades.js';
+import { RetrainScheduler } from './RetrainScheduler.js';
 import { SeriesLoop, type TickReport } from './SeriesLoop.js';
 import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
 import type { ServeConfig } from './serveConfig.js';
@@ -43,7 +46,10 @@ export type ServeEvent =
   | { type: 'drift-unavailable'; modelId: string; reason: string }
   | { type: 'drift'; modelId: string; driftedFraction: number; barTime: number }
   | { type: 'remediation'; modelId: string; demoted: boolean; reason: string }
-  | { type: 'alert-failed'; sink: string; error: string };
+  | { type: 'alert-failed'; sink: string; error: string }
+  | { type: 'swap'; modelId: string; replaced: string; symbol: string; timeframe: Timeframe }
+  | { type: 'retrain'; jobId: string; status: string; detail?: string }
+  | { type: 'performance-unavailable'; modelId: string; reason: string };
 
 /** Health of one series. */
 export interface SeriesHealth {
@@ -66,12 +72,19 @@ export interface ModelHealth {
   id: string;
   symbol: string;
   timeframe: Timeframe;
+  /** Registry version (changes when a scheduled retrain swaps the model in). */
+  version: number;
   suspended: boolean;
   drift: (Omit<DriftReport, 'columns'> & { worst: DriftReport['columns'] }) | null;
+  /** Live paper trades against the out-of-sample backtest (null before the first health check). */
+  performance: PerformanceReport | null;
 }
 
 export interface HealthReport {
-  /** `ok`; `degraded` (a model drifts or was suspended); `down` (stale data or error rate over the limit). */
+  /**
+   * `ok`; `degraded` (a model drifts, was suspended or trades significantly worse than its
+   * backtest); `down` (stale data or error rate over the limit).
+   */
   status: 'ok' | 'degraded' | 'down';
   time: number;
   series: SeriesHealth[];
@@ -121,6 +134,10 @@ export class ServeRuntime {
   readonly #drift = new Map<string, DriftReport>();
   readonly #onEvent: (event: ServeEvent) => void;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #performance = new Map<string, PerformanceReport>();
+  #source: CandleSource | undefined;
+  /** The scheduled retrain (undefined without `retrain` in the config). */
+  readonly retrain: RetrainScheduler | undefined;
   #scheduled = false;
 
   private constructor(
@@ -139,6 +156,9 @@ export class ServeRuntime {
     this.#series = init.series;
     this.#monitors = init.monitors;
     this.#onEvent = init.onEvent;
+    this.retrain = init.config.retrain
+      ? new RetrainScheduler(this, init.config.retrain, { now: init.now, onEvent: init.onEvent })
+      : undefined;
   }
 
   /** Opens stores, loads the served models and their training distributions, and restores every loop from the log. */
@@ -169,6 +189,7 @@ export class ServeRuntime {
     const series: SeriesState[] = [];
     // The runtime is created before the loops so their drift callback can reach it.
     const runtime = new ServeRuntime({ config, store, log, models, notifier, now, series, monitors, onEvent });
+    runtime.#source = source;
     for (const { symbol, timeframe } of config.series) {
       const served: ServedModel[] = [];
       for (const manifest of manifests) {
@@ -265,6 +286,7 @@ export class ServeRuntime {
     if (this.#scheduled) return;
     this.#scheduled = true;
     for (const state of this.#series) this.#scheduleNext(state);
+    this.retrain?.start();
   }
 
   #scheduleNext(state: SeriesState): void {
@@ -377,6 +399,7 @@ export class ServeRuntime {
           id: model.id,
           symbol: loop.symbol,
           timeframe: loop.timeframe,
+          version: model.manifest.version,
           suspended: loop.isSuspended(model.id),
           drift: drift
             ? {
@@ -386,12 +409,15 @@ export class ServeRuntime {
                 worst: worstColumns(drift),
               }
             : null,
+          performance: this.#performance.get(monitorKey(model.id, loop.symbol, loop.timeframe)) ?? null,
         };
       }),
     );
     const { maxStaleBars, maxErrorRate } = this.config.health;
     const down = series.some((s) => s.staleBars > maxStaleBars || s.errorRate > maxErrorRate);
-    const degraded = models.some((m) => m.suspended || m.drift?.drifting === true);
+    const degraded = models.some(
+      (m) => m.suspended || m.drift?.drifting === true || m.performance?.significant === true,
+    );
     return {
       status: down ? 'down' : degraded ? 'degraded' : 'ok',
       time: t,
@@ -403,6 +429,7 @@ export class ServeRuntime {
 
   /** Alerts for stale data, gaps and error rates (de-duplicated by the notifier). */
   async #checkHealth(): Promise<void> {
+    await this.#checkPerformance();
     const report = this.health();
     const { maxStaleBars, maxErrorRate } = this.config.health;
     for (const s of report.series) {
@@ -433,25 +460,131 @@ export class ServeRuntime {
   }
 
   /**
-   * A webhook alert: logged and handed to the aggregator of every served series of its ticker
-   * (`BTCUSDT` and `BTC/USDT` match `BTC/USDT`). `replay` when already logged; `unknown-symbol`
-   * when no series serves it.
+   * Live vs backtest of every active model: its logged signals paper-filled by the backtest's fill
+   * rules (`paperTrades`) against the round trips of its stored out-of-sample backtest
+   * ({@link compareLivePerformance}); a significant difference at `performance.alpha` raises a
+   * `performance` alert (no remediation: the stage decision stays with a person or the gates).
    */
-  async acceptAlert(read: ReadAlert): Promise<'accepted' | 'replay' | 'unknown-symbol'> {
+  async #checkPerformance(): Promise<void> {
+    const options = this.config.performance;
+    for (const loop of this.loops) {
+      for (const model of loop.models) {
+        if (loop.isSuspended(model.id)) continue;
+        try {
+          const rows = (
+            await this.log.query({ symbol: loop.symbol, timeframe: loop.timeframe, source: model.id })
+          ).sort((a, b) => a.barTime - b.barTime);
+          let live: number[] = [];
+          if (rows.length > 0) {
+            const bars = await this.store.read({
+              exchange: this.config.exchange.id,
+              symbol: loop.symbol,
+              timeframe: loop.timeframe,
+              start: rows[0]!.barTime,
+              end: loop.servedThrough + timeframeToMs(loop.timeframe),
+            });
+            live = paperTrades(bars, rows, model.rule).trades.map((t) => t.returnPct);
+          }
+          const report = compareLivePerformance(live, model.backtestTrades[loop.symbol] ?? [], options);
+          this.#performance.set(monitorKey(model.id, loop.symbol, loop.timeframe), report);
+          if (report.significant)
+            await this.notifier.notify({
+              kind: 'performance',
+              severity: 'warning',
+              subject: model.id,
+              message: `live trades significantly worse than the backtest at alpha ${options.alpha}: win rate ${pct(report.liveWinRate)} vs ${pct(report.backtestWinRate)} (p ${report.winRate?.pValue.toPrecision(2)}), mean return ${pct(report.liveMeanReturn)} vs ${pct(report.backtestMeanReturn)} (p ${report.meanReturn?.pValue.toPrecision(2)}) over ${report.liveTrades} trades`,
+              time: this.now(),
+              details: { symbol: loop.symbol, timeframe: loop.timeframe, ...report },
+            });
+        } catch (error) {
+          this.#onEvent({ type: 'performance-unavailable', modelId: model.id, reason: errorMessage(error) });
+        }
+      }
+    }
+  }
+
+  /**
+   * Hot swap of a newly promoted model: on every served series of its symbols, it replaces the
+   * served model of the same strategy (see `SeriesLoop.swapModel`: a running tick finishes with
+   * the old model, the next bar uses the new one). Its drift monitor is built first, so the swap
+   * itself is instant. Returns the replaced model ids (empty when nothing of its strategy was served).
+   */
+  async swapIn(modelId: string): Promise<Array<{ symbol: string; timeframe: Timeframe; replaced: string }>> {
+    const swapped: Array<{ symbol: string; timeframe: Timeframe; replaced: string }> = [];
+    const manifest = (await this.models.list()).find((m) => m.id === modelId);
+    if (manifest === undefined) return swapped;
+    for (const loop of this.loops) {
+      const replaced = loop.models.find(
+        (m) =>
+          m.manifest.strategy === manifest.strategy &&
+          m.id !== modelId &&
+          modelSymbols(m.manifest).includes(loop.symbol),
+      );
+      if (replaced === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
+      const model = await loadServedModel(this.models, modelId, this.config.outcomeHorizonBars);
+      const mismatch = servingMismatch(model, loop.symbol, loop.timeframe);
+      if (mismatch !== undefined) {
+        this.#onEvent({ type: 'model-skipped', modelId, reason: mismatch });
+        continue;
+      }
+      let monitor: DriftMonitor | undefined;
+      try {
+        monitor = await trainingDistribution(
+          model,
+          loop.symbol,
+          { store: this.store, source: this.#source!, exchange: this.config.exchange.id, now: this.now },
+          this.config.drift,
+        );
+      } catch (error) {
+        this.#onEvent({ type: 'drift-unavailable', modelId, reason: errorMessage(error) });
+      }
+      if (await loop.swapModel(replaced.id, model, monitor)) {
+        this.#drift.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
+        this.#performance.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
+        if (monitor) this.#monitors.set(monitorKey(modelId, loop.symbol, loop.timeframe), monitor);
+        swapped.push({ symbol: loop.symbol, timeframe: loop.timeframe, replaced: replaced.id });
+        this.#onEvent({ type: 'swap', modelId, replaced: replaced.id, symbol: loop.symbol, timeframe: loop.timeframe });
+      }
+    }
+    return swapped;
+  }
+
+  /**
+   * A webhook alert: logged and handed to the aggregator of every served series of its ticker
+   * (`BTCUSDT` and `BTC/USDT` match `BTC/USDT`), which answers with its aggregated signal now
+   * (`SeriesLoop.aggregateNow`). `replay` when already logged; `unknown-symbol` when no series serves it.
+   */
+  async acceptAlert(read: ReadAlert): Promise<
+    | {
+        outcome: 'accepted';
+        aggregates: Array<{ timeframe: Timeframe } & NonNullable<ReturnType<SeriesLoop['aggregateNow']>>>;
+      }
+    | { outcome: 'replay' }
+    | { outcome: 'unknown-symbol' }
+  > {
     const ticker = normalTicker(read.signal.symbol);
     const loops = this.loops.filter((loop) => normalTicker(loop.symbol) === ticker);
-    if (loops.length === 0) return 'unknown-symbol';
+    if (loops.length === 0) return { outcome: 'unknown-symbol' };
     let accepted = false;
     for (const loop of loops) {
       const key = `alert:${loop.timeframe}:${read.replayKey}`;
       accepted = (await loop.submitAlert(key, read.signal, read.alert.size)) || accepted;
     }
-    return accepted ? 'accepted' : 'replay';
+    if (!accepted) return { outcome: 'replay' };
+    const at = this.now();
+    return {
+      outcome: 'accepted',
+      aggregates: loops.flatMap((loop) => {
+        const aggregate = loop.aggregateNow(at);
+        return aggregate ? [{ timeframe: loop.timeframe, ...aggregate }] : [];
+      }),
+    };
   }
 
   /** Stops the schedule and closes the log, the registry and the store. */
   async close(): Promise<void> {
     this.#scheduled = false;
+    await this.retrain?.stop();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await Promise.all(this.loops.map((loop) => loop.idle()));
@@ -459,6 +592,10 @@ export class ServeRuntime {
     await this.models.close();
     await this.store.close();
   }
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`;
 }
 
 function errorMessage(error: unknown): string {

@@ -120,6 +120,16 @@ for (const impl of implementations) {
       await log.close();
     });
 
+    it('a large batch (several INSERT chunks) with a key repeated inside it inserts each key once, in order', async () => {
+      const log = await impl.open('batch');
+      await log.commit({ records: [record({ key: 'k0000' })] });
+      const keys = Array.from({ length: 450 }, (_, i) => `k${String(i).padStart(4, '0')}`);
+      const batch = [...keys, 'k0007', 'k0300'].map((key) => record({ key }));
+      expect((await log.commit({ records: batch })).inserted).toEqual(keys.slice(1));
+      expect((await log.query()).map((r) => r.key)).toEqual(keys);
+      await log.close();
+    });
+
     it('a failed batch writes nothing: records and outcomes commit together', async () => {
       const log = await impl.open('atomic');
       await log.commit({ records: [record({ key: 'first' })] });

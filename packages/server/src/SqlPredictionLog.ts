@@ -29,6 +29,33 @@ function identifier(option: string, name: string): string {
 
 const COLUMNS =
   'key, kind, symbol, timeframe, bar_time, decided_at, source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, outcome_due, outcome_return, outcome_known_at';
+const COLUMN_COUNT = 17;
+/** Rows per INSERT statement (17 parameters each). */
+const INSERT_CHUNK = 200;
+
+/** A record as the statement parameters of one row, in {@link COLUMNS} order. */
+function rowParams(r: LogRecord): unknown[] {
+  return [
+    r.key,
+    r.kind,
+    r.symbol,
+    r.timeframe,
+    r.barTime,
+    r.decidedAt,
+    r.source,
+    r.modelVersion,
+    r.inputsFingerprint,
+    r.probabilities === null ? null : JSON.stringify(r.probabilities),
+    r.inputs === null ? null : JSON.stringify(r.inputs),
+    r.action,
+    r.confidence,
+    r.size,
+    r.outcomeDue,
+    r.outcomeReturn,
+    r.outcomeKnownAt,
+  ];
+}
+
 const SELECT_COLUMNS =
   'key, kind, symbol, timeframe, CAST(bar_time AS FLOAT8), CAST(decided_at AS FLOAT8), source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, CAST(outcome_due AS FLOAT8), outcome_return, CAST(outcome_known_at AS FLOAT8)';
 
@@ -65,32 +92,26 @@ class SqlPredictionLog implements PredictionLog {
         throw new InvalidParameterError(`outcome ${o.key}.realizedReturn`, o.realizedReturn, 'a finite number');
     if (records.length === 0 && outcomes.length === 0) return { inserted: [], recorded: 0 };
     return this.client.transaction(async (all) => {
-      const inserted: string[] = [];
-      for (const r of records) {
+      // One multi-row INSERT per chunk (a statement costs far more than a row); a key repeated
+      // within the batch is kept once, like a key already in the table.
+      const seen = new Set<string>();
+      const unique = records.filter((r) => !seen.has(r.key) && seen.add(r.key));
+      const insertedKeys = new Set<string>();
+      for (let start = 0; start < unique.length; start += INSERT_CHUNK) {
+        const chunk = unique.slice(start, start + INSERT_CHUNK);
+        const params = chunk.flatMap(rowParams);
+        const values = chunk
+          .map(
+            (_, i) => `(${Array.from({ length: COLUMN_COUNT }, (_, j) => `$${i * COLUMN_COUNT + j + 1}`).join(', ')})`,
+          )
+          .join(', ');
         const rows = await all(
-          `INSERT INTO ${this.table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (key) DO NOTHING RETURNING key`,
-          [
-            r.key,
-            r.kind,
-            r.symbol,
-            r.timeframe,
-            r.barTime,
-            r.decidedAt,
-            r.source,
-            r.modelVersion,
-            r.inputsFingerprint,
-            r.probabilities === null ? null : JSON.stringify(r.probabilities),
-            r.inputs === null ? null : JSON.stringify(r.inputs),
-            r.action,
-            r.confidence,
-            r.size,
-            r.outcomeDue,
-            r.outcomeReturn,
-            r.outcomeKnownAt,
-          ],
+          `INSERT INTO ${this.table} (${COLUMNS}) VALUES ${values} ON CONFLICT (key) DO NOTHING RETURNING key`,
+          params,
         );
-        if (rows.length > 0) inserted.push(r.key);
+        for (const [key] of rows) insertedKeys.add(key as string);
       }
+      const inserted = unique.filter((r) => insertedKeys.has(r.key)).map((r) => r.key);
       let recorded = 0;
       for (const o of outcomes) {
         const rows = await all(

@@ -2,8 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeIndicator, indicatorWarmup } from '@candlelab/indicators';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
 import { trainTestModel } from '../test/trainedModel.js';
 import { type CandlelabServer, createServer, WEBHOOK_PATH } from './createServer.js';
 import { parseServeConfig } from './serveConfig.js';
@@ -22,7 +22,7 @@ const clock = { now: START };
 
 beforeAll(async () => {
   trained = await trainTestModel();
-  fake = await startFakeExchange([fixture], START);
+  fake = await startFakeExchange({ series: [fixture], now: START });
   const config = parseServeConfig(
     `server: { apiToken: \${API_TOKEN}, logLevel: silent, bodyLimitBytes: 2048 }
 registry: models
@@ -152,6 +152,14 @@ describe('HTTP API', () => {
     const ok = await alert();
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().signal).toMatchObject({ action: 'buy', symbol: 'BTCUSDT' });
+    // The answer carries the aggregated signal now: the alert beside the model's latest signal.
+    const [aggregate] = ok.json().aggregates;
+    expect(aggregate.timeframe).toBe('1h');
+    expect(aggregate.inputs.map((i: { source: string }) => i.source).sort()).toEqual(
+      [trained.modelId, ok.json().signal.source].sort(),
+    );
+    expect(['buy', 'sell', 'hold']).toContain(aggregate.action);
+    expect(typeof aggregate.shouldExecute).toBe('boolean');
     expect((await alert()).statusCode).toBe(409);
     expect((await alert({ secret: 'wrong-secret!', id: 'a2' })).statusCode).toBe(401);
     expect((await alert({ time: clock.now - 3_600_000, id: 'a3' })).statusCode).toBe(422);
@@ -160,6 +168,17 @@ describe('HTTP API', () => {
       await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=alert`, headers: auth })
     ).json();
     expect(logged.map((r: { key: string }) => r.key)).toEqual(['alert:1h:id:a1']);
+    // Concurrent alerts are committed together (group commit); a key twice among them is one replay.
+    const statuses = (await Promise.all(['c1', 'c2', 'c3', 'c1', 'c4'].map((id) => alert({ id })))).map(
+      (r) => r.statusCode,
+    );
+    expect(statuses.sort()).toEqual([200, 200, 200, 200, 409]);
+    const all = (
+      await server.app.inject({ method: 'GET', url: `/predictions?${query}&kind=alert`, headers: auth })
+    ).json();
+    expect(all.map((r: { key: string }) => r.key).sort()).toEqual(
+      ['a1', 'c1', 'c2', 'c3', 'c4'].map((id) => `alert:1h:id:${id}`),
+    );
   });
 
   it('reports an unreachable exchange as failed ticks (503) and back-fills the missed bars when it returns', async () => {

@@ -557,6 +557,57 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     },
   );
 
+  app.get(
+    '/jobs',
+    {
+      schema: {
+        summary: 'Training jobs (the scheduled retrain) with progress, newest first, and the next scheduled run',
+        response: { 200: anyObject },
+      },
+    },
+    async () => ({
+      schedule: runtime.retrain
+        ? { cron: config.retrain!.cron, nextRunAt: runtime.retrain.nextRunAt, running: runtime.retrain.busy }
+        : null,
+      jobs: runtime.retrain?.jobs ?? [],
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/jobs/:id',
+    {
+      schema: {
+        summary: 'One training job: status, progress, health before and after, models promoted and swapped',
+        params: { type: 'object', properties: { id: { type: 'string' } } },
+        response: { 200: anyObject, 404: error },
+      },
+    },
+    async (request, reply) => {
+      const job = runtime.retrain?.job(request.params.id);
+      if (job === undefined)
+        return reply.code(404).send({ error: 'not_found', message: `no job ${request.params.id}` });
+      return job;
+    },
+  );
+
+  app.post(
+    '/jobs/retrain',
+    {
+      schema: {
+        summary:
+          'Start the configured retrain now (202 with the job; 409 while one runs; 404 without `retrain` in the config)',
+        response: { 202: anyObject, 404: error, 409: error },
+      },
+    },
+    async (_request, reply) => {
+      if (runtime.retrain === undefined)
+        return reply.code(404).send({ error: 'not_configured', message: 'no retrain section in the serve config' });
+      const job = runtime.retrain.trigger();
+      if (job === undefined) return reply.code(409).send({ error: 'busy', message: 'a retrain is running' });
+      return reply.code(202).send(job);
+    },
+  );
+
   if (config.webhook) {
     const readAlert = createAlertReader({
       auth: { kind: 'secret', secret: config.webhook.secret },
@@ -571,7 +622,8 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
         WEBHOOK_PATH,
         {
           schema: {
-            summary: 'TradingView alert intake: the body carries the shared secret; replays get 409',
+            summary:
+              'TradingView alert intake: the body carries the shared secret; answers with the aggregated signal of every series of the ticker now; replays get 409',
             security: [],
             response: { 200: anyObject, 400: anyObject, 401: anyObject, 409: anyObject, 422: anyObject },
           },
@@ -585,14 +637,14 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             request.log.warn({ rejected: err.reason, detail: err.detail });
             return reply.code(err.status).send({ ok: false, error: err.reason, detail: err.detail });
           }
-          const outcome = await runtime.acceptAlert(read);
-          if (outcome === 'replay')
+          const accepted = await runtime.acceptAlert(read);
+          if (accepted.outcome === 'replay')
             return reply.code(409).send({ ok: false, error: 'duplicate', detail: read.replayKey });
-          if (outcome === 'unknown-symbol')
+          if (accepted.outcome === 'unknown-symbol')
             return reply
               .code(422)
               .send({ ok: false, error: 'invalid_alert', detail: `ticker ${read.signal.symbol} is not served` });
-          return { ok: true, signal: read.signal };
+          return { ok: true, signal: read.signal, aggregates: accepted.aggregates };
         },
       );
     });

@@ -17,6 +17,12 @@ export {
   learnFromOutcome,
   learningOrder,
 } from './learnedWeights.js';
+export {
+  backtestTradeReturns,
+  compareLivePerformance,
+  type PerformanceOptions,
+  type PerformanceReport,
+} from './livePerformance.js';
 export type {
   AggregateInput,
   CommitResult,
@@ -28,6 +34,17 @@ export type {
   PredictionLog,
 } from './PredictionLog.js';
 export { type PaperResult, paperTrades, targetOf } from './paperTrades.js';
+export {
+  binomialCdf,
+  logGamma,
+  meanBelow,
+  type OneSidedTest,
+  regularizedBeta,
+  studentTCdf,
+  wilsonInterval,
+  winRateBelow,
+} from './performanceTests.js';
+export { type RetrainedModel, RetrainScheduler, type TrainingJob } from './RetrainScheduler.js';
 export {
   AGGREGATE_SOURCE,
   type AggregatorSettings,
@@ -60,3 +77,4 @@ export {
   ServeConfigSchema,
 } from './serveConfig.js';
 export { labelHorizonBars, loadServedModel, type ServedModel, servingMismatch } from './servedModel.js';
+export { type ServeMainIo, serveMain } from './serveMain.js';

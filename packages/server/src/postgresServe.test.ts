@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
 import { trainTestModel } from '../test/trainedModel.js';
 import { createServer } from './createServer.js';
 import { parseServeConfig } from './serveConfig.js';
@@ -36,7 +36,7 @@ describe.skipIf(!up)('serving with the candle store and the predictions log in P
   let fake: FakeExchange;
   beforeAll(async () => {
     trained = await trainTestModel();
-    fake = await startFakeExchange([fixture], START + 10 * HOUR);
+    fake = await startFakeExchange({ series: [fixture], now: START + 10 * HOUR });
   });
   afterAll(async () => {
     await fake?.close();

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { copyBars } from '@candlelab/core';
 import { openModelStore } from '@candlelab/registry';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '../test/fakeExchange.js';
 import { shiftRegime } from '../test/shiftRegime.js';
 import { trainTestModel } from '../test/trainedModel.js';
 import { startWebhookSink, type WebhookSink } from '../test/webhookSink.js';
@@ -43,7 +43,7 @@ let detectedAt: number | undefined;
 beforeAll(async () => {
   btcModel = await trainTestModel({ name: 'btc-trend' });
   ethModel = await trainTestModel({ name: 'eth-trend', symbol: 'ETH/USDT', dir: btcModel.dir });
-  fake = await startFakeExchange([btc, eth], START);
+  fake = await startFakeExchange({ series: [btc, eth], now: START });
   sink = await startWebhookSink();
   const config = parseServeConfig(
     `server: { port: 0, apiToken: ${TOKEN}, logLevel: silent }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, TimeframeSchema, type ValidationIssue } from '@candlelab/core';
 import { StageSchema } from '@candlelab/registry';
+import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -196,6 +197,42 @@ export const ServeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Scheduled universe retrain with hot swap (see README "Scheduled retrain"). Default off.
+     */
+    retrain: z
+      .object({
+        /** Five-field cron expression, UTC (`0 3 * * *` = every day at 03:00 UTC). */
+        cron: z.string().refine(isCron, 'a cron expression such as "0 3 * * *" (minute hour day month weekday, UTC)'),
+        /** The strategy YAML retrained (relative to the config file). */
+        strategy: z.string().min(1),
+        /** Symbols retrained. Default: the strategy's `data.symbols`. */
+        symbols: z.array(z.string().min(1)).min(1).optional(),
+        /** Worker threads of the local retrain. Default 1. Ignored with `redis`. */
+        workers: z.number().int().positive().default(1),
+        /** Send the training jobs to this BullMQ queue on Redis (`candlelab worker` processes train). Default: local worker threads. */
+        redis: z.string().min(1).optional(),
+        /** Queue name with `redis`. Default `candlelab`. */
+        queue: z.string().min(1).default('candlelab'),
+        /** Stage a retrained model is promoted to (step by step, through every gate) before it replaces the served one. Default: the first of `stages`. */
+        promoteTo: StageSchema.optional(),
+        /** Skip the retrain when the pre-retrain health check reports `down` (stale data, failing ticks). Default true. */
+        requireHealthy: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Live (paper) trades of each served model against its out-of-sample backtest (see README "Live vs backtest"). */
+    performance: z
+      .object({
+        /** One-sided significance level of the win-rate and per-trade-return tests. Default 0.01. */
+        alpha: z.number().gt(0).lt(0.5).default(0.01),
+        /** Live round trips needed before a model is tested. Default 20. */
+        minTrades: z.number().int().min(2).default(20),
+        /** Trades in the rolling Sharpe and drawdown. Default 50. */
+        rollingTrades: z.number().int().min(2).default(50),
+      })
+      .strict()
+      .prefault({}),
     alerts: z
       .object({
         /** Webhook URLs that health alerts are POSTed to. Default none (alerts are only logged). */
@@ -214,6 +251,15 @@ export const ServeConfigSchema = z
 export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
 /** A serve config with every default filled in and relative paths resolved. */
 export type ServeConfig = z.output<typeof ServeConfigSchema>;
+
+function isCron(expression: string): boolean {
+  try {
+    new Cron(expression, { timezone: 'UTC', paused: true });
+    return expression.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+}
 
 /** Replaces `${NAME}` with the environment variable NAME; an unset variable is a ConfigError naming it. */
 function expandEnv(text: string, source: string, env: NodeJS.ProcessEnv): string {
@@ -261,6 +307,7 @@ export function parseServeConfig(
   if (config.store.kind === 'duckdb') config.store.path = local(config.store.path);
   if (config.log.kind === 'duckdb') config.log.path = local(config.log.path);
   if (!/^postgres(ql)?:\/\//.test(config.registry)) config.registry = local(config.registry);
+  if (config.retrain) config.retrain.strategy = local(config.retrain.strategy);
   return config;
 }
 

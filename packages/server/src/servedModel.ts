@@ -1,9 +1,16 @@
 import type { ClassMeaning, PositionRule } from '@candlelab/backtest';
-import type { Classifier, Timeframe } from '@candlelab/core';
+import { type Classifier, ModelFormatError, type Timeframe } from '@candlelab/core';
 import type { FeatureSet } from '@candlelab/features';
-import { type LabelClasses, type LabelSpec, labelClasses } from '@candlelab/labels';
-import { loadModel, modelSymbols, parseStrategy, type StrategyConfig, strategyFeatureSet } from '@candlelab/pipeline';
+import type { LabelClasses, LabelSpec } from '@candlelab/labels';
+import {
+  loadStrategyModel,
+  modelSymbols,
+  PREDICTIONS_FILE,
+  type SizingAllocator,
+  type StrategyConfig,
+} from '@candlelab/pipeline';
 import type { Manifest, ModelStore } from '@candlelab/registry';
+import { backtestTradeReturns } from './livePerformance.js';
 
 /** A registry model ready to predict live: its classifier and what it was trained and backtested with. */
 export interface ServedModel {
@@ -15,11 +22,15 @@ export interface ServedModel {
   /** Class names and which index means up / down. */
   classes: LabelClasses & ClassMeaning;
   featureSet: FeatureSet;
+  /** A hybrid strategy's sizing allocator (`sizing:`); such a model is not served yet (`servingMismatch`). */
+  sizing?: SizingAllocator;
   /** The strategy's backtest section: the one probability → position rule and the costs. */
   rule: PositionRule & { feesBps: number; slippageBps: number };
   /** Bars after which a prediction's outcome is recorded. */
   horizonBars: number;
   metrics: Record<string, number>;
+  /** Round-trip returns of its out-of-sample backtest per symbol (from `oos_predictions.csv`; empty when absent). */
+  backtestTrades: Record<string, number[]>;
 }
 
 /** The bars a label looks ahead: forward-return `horizon`, triple-barrier `maxHolding`, 1 for zigzag. */
@@ -32,6 +43,7 @@ export function labelHorizonBars(labels: LabelSpec): number {
 /** Why a model cannot serve a series, or undefined when it can. */
 export function servingMismatch(model: ServedModel, symbol: string, timeframe: Timeframe): string | undefined {
   if (!modelSymbols(model.manifest).includes(symbol)) return `trained on ${model.manifest.symbol}, not ${symbol}`;
+  if (model.sizing !== undefined) return 'sizes its positions with a hybrid allocator (not served yet)';
   const { data } = model.strategy;
   if (data.resample !== undefined) return `trained on bars resampled to ${data.resample} (not served yet)`;
   if (data.timeframe !== timeframe) return `trained on ${data.timeframe} bars, not ${timeframe}`;
@@ -39,27 +51,31 @@ export function servingMismatch(model: ServedModel, symbol: string, timeframe: T
 }
 
 /**
- * Loads a registry model for serving (every artifact verified by the store): the classifier
- * through the pipeline's `loadModel`, and its stored `config.yaml` through `parseStrategy`, so
- * the features, labels and position rule are exactly those it was trained and backtested with.
+ * Loads a registry model for serving through the pipeline's `loadStrategyModel` (the loader
+ * `candlelab predict` uses, every artifact verified by the store), so the features, labels and
+ * position rule are exactly those it was trained and backtested with. The server serves
+ * classifiers: a PPO agent is refused, and a hybrid's sizing allocator is kept so
+ * `servingMismatch` can skip it rather than serve positions its backtest never held.
  */
 export async function loadServedModel(
   store: ModelStore,
   id: string,
   outcomeHorizonBars?: number,
 ): Promise<ServedModel> {
-  const stored = await store.load(id);
-  const strategy = parseStrategy(stored.config, `${stored.manifest.id}/config.yaml`);
-  const classifier = await loadModel(stored.model);
+  const model = await loadStrategyModel(store, id);
+  if (model.kind !== 'classifier')
+    throw new ModelFormatError(
+      `${model.id}: a PPO ${model.env} agent cannot be served (the server serves classifiers)`,
+    );
+  const oos = model.extraFiles[PREDICTIONS_FILE];
+  const csv = oos ? new TextDecoder().decode(oos) : '';
+  const costBps = model.rule.feesBps + model.rule.slippageBps;
+  const { kind, extraFiles, ...served } = model;
   return {
-    id: stored.manifest.id,
-    manifest: stored.manifest,
-    strategy,
-    classifier,
-    classes: labelClasses(strategy.labels),
-    featureSet: strategyFeatureSet(strategy),
-    rule: strategy.backtest,
-    horizonBars: outcomeHorizonBars ?? labelHorizonBars(strategy.labels),
-    metrics: stored.metrics,
+    ...served,
+    horizonBars: outcomeHorizonBars ?? labelHorizonBars(model.strategy.labels),
+    backtestTrades: Object.fromEntries(
+      modelSymbols(model.manifest).map((symbol) => [symbol, backtestTradeReturns(csv, symbol, costBps)]),
+    ),
   };
 }

@@ -1,10 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CandlelabServer, createServer, DASHBOARD_PATH } from '../src/createServer.js';
 import { parseServeConfig } from '../src/serveConfig.js';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from './fakeExchange.js';
 import { trainTestModel } from './trainedModel.js';
 
 // The dashboard in a real browser: Chromium (CANDLELAB_CHROMIUM, default /usr/bin/chromium) drives
@@ -28,7 +28,7 @@ describe.skipIf(!hasChromium)('dashboard page', () => {
   let url: string;
   beforeAll(async () => {
     trained = await trainTestModel({ entryThreshold: 0.5 });
-    fake = await startFakeExchange([loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz')], START + 30 * HOUR);
+    fake = await startFakeExchange({ series: [loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz')], now: START + 30 * HOUR });
     const clock = { now: START };
     server = await createServer(
       parseServeConfig(

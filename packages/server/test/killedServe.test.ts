@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixtureBars } from '@candlelab/test-utils';
+import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServer } from '../src/createServer.js';
 import type { LogRecord } from '../src/PredictionLog.js';
 import { loadServeConfig } from '../src/serveConfig.js';
-import { type FakeExchange, fakeExchangeClient, startFakeExchange } from './fakeExchange.js';
 import { trainTestModel } from './trainedModel.js';
 
 // `candlelab serve` SIGKILLed in the middle of a bar, down for a while, restarted: its predictions
@@ -27,7 +27,10 @@ const dirs: string[] = [];
 beforeAll(async () => {
   trained = await trainTestModel();
   // The exchange serves every closed bar up to the end; each server's own clock decides which bars are closed.
-  fake = await startFakeExchange([loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz')], START + (HOURS + 1) * HOUR);
+  fake = await startFakeExchange({
+    series: [loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz')],
+    now: START + (HOURS + 1) * HOUR,
+  });
 });
 afterAll(async () => {
   await fake?.close();

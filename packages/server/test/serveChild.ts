@@ -1,9 +1,10 @@
 // Child process for killedServe.test.ts: serves the config at argv[2] against the fake exchange at
 // argv[3], its clock starting at argv[4] and advanced one hour per tick for argv[5] ticks, printing
 // each finished tick, until the parent SIGKILLs it.
+
+import { fakeExchangeClient } from '@candlelab/test-utils/fakeExchange';
 import { createServer } from '../src/createServer.js';
 import { loadServeConfig } from '../src/serveConfig.js';
-import { fakeExchangeClient } from './fakeExchange.js';
 
 const [configPath, url, startText, hoursText] = process.argv.slice(2) as [string, string, string, string];
 const start = Number(startText);

@@ -14,28 +14,33 @@ export interface QualityGate {
 
 const GATE_PATTERN = /^\s*([A-Za-z_][\w.]*)\s*(>=|<=|==|!=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
 
-const GateObjectSchema = z.object({
-  metric: z.string().min(1),
-  op: z.enum(GATE_OPERATORS),
-  threshold: z.number().finite(),
-});
+const GateObjectSchema = z
+  .object({
+    metric: z.string().min(1).describe('Name of the metric, e.g. sharpe, trades, maxDrawdown.'),
+    op: z.enum(GATE_OPERATORS).describe('Comparison of the metric with the threshold.'),
+    threshold: z.number().finite().describe("The value the metric is compared with, in the metric's own unit."),
+  })
+  .describe('A gate as an object: { metric, op, threshold }.');
 
 /**
  * One gate, as a string (`"sharpe > 1.5"`, `"trades >= 30"`) or an object
  * (`{ metric, op, threshold }`); parses to a {@link QualityGate}.
  */
 export const QualityGateSchema = z.union([
-  z.string().transform((text, ctx): QualityGate => {
-    const match = GATE_PATTERN.exec(text);
-    if (!match) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `cannot parse gate '${text}': expected '<metric> <op> <number>' with op one of ${GATE_OPERATORS.join(' ')}`,
-      });
-      return z.NEVER;
-    }
-    return { metric: match[1]!, op: match[2] as GateOperator, threshold: Number(match[3]) };
-  }),
+  z
+    .string()
+    .describe('A gate as text: "<metric> <op> <number>", e.g. "sharpe > 1.5" or "trades >= 30".')
+    .transform((text, ctx): QualityGate => {
+      const match = GATE_PATTERN.exec(text);
+      if (!match) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `cannot parse gate '${text}': expected '<metric> <op> <number>' with op one of ${GATE_OPERATORS.join(' ')}`,
+        });
+        return z.NEVER;
+      }
+      return { metric: match[1]!, op: match[2] as GateOperator, threshold: Number(match[3]) };
+    }),
   GateObjectSchema,
 ]);
 

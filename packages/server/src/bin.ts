@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { serveMain } from './serveMain.js';
+
+process.exitCode = await serveMain(process.argv.slice(2));
