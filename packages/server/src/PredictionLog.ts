@@ -31,13 +31,17 @@ export interface LogRecord {
   modelVersion: number | null;
   /** sha256 of the model's input row (predictions) or of the inputs (aggregates); null for alerts. */
   inputsFingerprint: string | null;
-  /** Class probabilities in the model's class order (NaN → null); null for alerts and aggregates. */
+  /**
+   * Class probabilities in the model's class order (NaN → null); a hybrid (`sizing:`) model's row
+   * continues with its allocator's probability of each size (`sizing.sizes` order; null while it has
+   * no observation). Null for alerts and aggregates.
+   */
   probabilities: (number | null)[] | null;
   /** The signals an aggregate saw; null otherwise. */
   inputs: AggregateInput[] | null;
   action: Action;
   confidence: number;
-  /** Target position (−1, 0, 1) of a prediction; an aggregate's size to execute (0 unless it passes the thresholds); an alert's size or null. */
+  /** Target position (−1, 0, 1) of a prediction (a hybrid's: direction × the allocator's size); an aggregate's size to execute (0 unless it passes the thresholds); an alert's size or null. */
   size: number | null;
   /** Close time of the bar whose close settles the outcome. */
   outcomeDue: number;

@@ -11,6 +11,7 @@ import {
 } from '@candlelab/core';
 import { type CandleSource, type CandleStore, type LoadGap, loadBars } from '@candlelab/data';
 import { FeatureStream } from '@candlelab/features';
+import { entryProbabilityColumns, type HybridDecision, hybridDecision, sizingColumns } from '@candlelab/pipeline';
 import { sha256Hex } from '@candlelab/registry';
 import { type AggregatedSignal, HedgeWeights, SignalAggregator } from '@candlelab/signals';
 import type { DriftMonitor, DriftReport } from './DriftMonitor.js';
@@ -102,6 +103,8 @@ export class SeriesLoop {
   readonly #closes = new Map<number, number>();
   readonly #latestFeatures = new Map<string, LatestFeatures>();
   readonly #latestPredictions = new Map<string, LogRecord>();
+  /** A hybrid model's last feature rows (its allocator's observation window), oldest first. */
+  readonly #sizingWindows = new Map<string, Float64Array[]>();
   #signals = new SignalAggregator();
   #weights = new HedgeWeights();
   #pending: LogRecord[] = [];
@@ -189,6 +192,7 @@ export class SeriesLoop {
     this.#closes.clear();
     this.#latestFeatures.clear();
     this.#latestPredictions.clear();
+    this.#sizingWindows.clear();
     this.#latestAggregate = undefined;
     this.#maxHorizonBars = aggregator.horizonBars;
     for (const monitor of this.#monitors.values()) monitor.reset();
@@ -210,8 +214,10 @@ export class SeriesLoop {
     const lastClosed = alignTime(this.#options.now(), timeframe) - this.#tfMs;
     this.#serveFrom = served === undefined ? lastClosed : served.last + this.#tfMs;
     const longestWarmup = Math.max(0, ...[...this.#streams.values()].map((s) => s.warmup));
+    // A hybrid's allocator observes its last `window` rows: they are full by the first bar served.
+    const longestWindow = Math.max(1, ...models.map((m) => m.sizing?.spec.window ?? 1));
     const firstServed = served === undefined ? this.#serveFrom : served.first;
-    this.#nextBar = firstServed - Math.max(this.#options.warmupBars, longestWarmup + 1) * this.#tfMs;
+    this.#nextBar = firstServed - Math.max(this.#options.warmupBars, longestWarmup + longestWindow) * this.#tfMs;
     // Weights: re-learned from the logged outcomes alone, in the order they became known.
     this.#weights = new HedgeWeights([], { learningRate: aggregator.learningRate, decay: aggregator.decay });
     const settled = await log.query({ symbol, timeframe, kind: 'aggregate', settled: true });
@@ -281,11 +287,11 @@ export class SeriesLoop {
           exchange,
           symbol,
           timeframe,
-          start: this.#nextBar - Math.max(warmupBars, stream.warmup + 1) * this.#tfMs,
+          start: this.#nextBar - Math.max(warmupBars, stream.warmup + (model.sizing?.spec.window ?? 1)) * this.#tfMs,
           end: this.#nextBar,
         });
-        for (let i = 0; i < barsLength(bars); i++)
-          stream.update({
+        for (let i = 0; i < barsLength(bars); i++) {
+          const row = stream.update({
             time: bars.time[i]!,
             open: bars.open[i]!,
             high: bars.high[i]!,
@@ -293,8 +299,13 @@ export class SeriesLoop {
             close: bars.close[i]!,
             volume: bars.volume[i]!,
           });
+          if (model.sizing) this.#pushSizingRow(model, row);
+        }
         this.#streams.set(key, stream);
       }
+      // A hybrid on the replaced model's stream keeps its rows (they are the stream's, not the model's).
+      const carried = this.#streamOf.get(replacedId) === stream ? this.#sizingWindows.get(replacedId) : undefined;
+      if (model.sizing && carried) this.#sizingWindows.set(model.id, carried.slice(-model.sizing.spec.window));
       // Same position in the model order; everything keyed by the old id goes.
       this.#models = new Map([...this.#models].map(([id, m]) => (id === replacedId ? [model.id, model] : [id, m])));
       this.#streamOf.delete(replacedId);
@@ -302,6 +313,7 @@ export class SeriesLoop {
       for (const [k, s] of this.#streams) if (![...this.#streamOf.values()].includes(s)) this.#streams.delete(k);
       this.#latestFeatures.delete(replacedId);
       this.#latestPredictions.delete(replacedId);
+      this.#sizingWindows.delete(replacedId);
       this.#suspended.delete(replacedId);
       this.#replaced.add(replacedId);
       this.#monitors.delete(replacedId);
@@ -388,6 +400,8 @@ export class SeriesLoop {
     const drifting: Array<{ model: ServedModel; report: DriftReport }> = [];
     for (const model of this.#models.values()) {
       const row = rows.get(this.#streamOf.get(model.id)!)!;
+      // A hybrid's window advances on every bar (warm-up and suspended ones too), as in the batch path.
+      if (model.sizing) this.#pushSizingRow(model, row);
       if (row === null) continue;
       const monitor = monitors.get(model.id);
       monitor?.push(row);
@@ -468,14 +482,59 @@ export class SeriesLoop {
     return { ...decideWithWeights(inputs, this.symbol, this.#weights, this.#options.aggregator), inputs };
   }
 
+  /** Appends a feature row to a hybrid's window (a bar without features empties it: its rows must be consecutive). */
+  #pushSizingRow(model: ServedModel, row: Float64Array | null): void {
+    if (row === null) {
+      this.#sizingWindows.delete(model.id);
+      return;
+    }
+    const window = this.#sizingWindows.get(model.id) ?? [];
+    window.push(row);
+    if (window.length > model.sizing!.spec.window) window.shift(); // `window` rows, a handful
+    this.#sizingWindows.set(model.id, window);
+  }
+
+  /**
+   * A hybrid's decision on its window of rows ending at the newest bar: the entry model's
+   * probabilities over the window and pipeline's `hybridDecision` on them, exactly as `predictHybrid`
+   * (and the backtest) computes it. Undefined while the window is not full or has a missing
+   * feature (no observation: the model stays flat, like a classifier's bar with a missing feature).
+   */
+  #hybridDecision(model: ServedModel): HybridDecision | undefined {
+    const allocator = model.sizing!;
+    const { window, observeFeatures } = allocator.spec;
+    const rows = this.#sizingWindows.get(model.id) ?? [];
+    if (rows.length < window || rows.some((row) => row.some((x) => !Number.isFinite(x)))) return undefined;
+    const featureColumns = Array.from(rows[0]!, (_, j) => Float64Array.from(rows, (row) => row[j]!));
+    const { numClasses } = model.classes;
+    const probabilityColumns = entryProbabilityColumns(model.classifier, featureColumns, numClasses, window, 0, window);
+    return hybridDecision(
+      allocator,
+      sizingColumns(observeFeatures, featureColumns, probabilityColumns),
+      probabilityColumns,
+      window - 1,
+      model.classes,
+      model.rule,
+      this.symbol,
+    );
+  }
+
   #predict(model: ServedModel, row: Float64Array, time: number, closeTime: number): LogRecord {
     const { symbol, timeframe } = this.#options;
     const missing = row.some((x) => !Number.isFinite(x));
+    const hybrid = model.sizing ? this.#hybridDecision(model) : undefined;
     // As in training and `predictLatest`: a bar with a missing feature gets no prediction and stays flat.
     const probabilities = missing
       ? new Float64Array(model.classes.numClasses).fill(Number.NaN)
       : model.classifier.predictProba({ data: row, rows: 1, cols: row.length });
-    const decision = decidePosition(probabilities, model.classes, model.rule);
+    const entry = decidePosition(probabilities, model.classes, model.rule);
+    // A hybrid's position is the entry direction × the allocator's size (flat without an observation).
+    const position = model.sizing ? (hybrid?.position ?? 0) : entry.position;
+    const action = position > 0 ? 'buy' : position < 0 ? 'sell' : 'hold';
+    // A hybrid logs the allocator's size probabilities after the class probabilities (null without an observation).
+    const sizeProbabilities = model.sizing
+      ? (hybrid?.probabilities ?? new Float64Array(model.sizing.spec.sizes.length).fill(Number.NaN))
+      : [];
     return {
       key: `prediction:${model.id}:${symbol}:${timeframe}:${time}`,
       kind: 'prediction',
@@ -486,11 +545,11 @@ export class SeriesLoop {
       source: model.id,
       modelVersion: model.manifest.version,
       inputsFingerprint: sha256Hex(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)),
-      probabilities: Array.from(probabilities, finiteOrNull),
+      probabilities: [...Array.from(probabilities, finiteOrNull), ...Array.from(sizeProbabilities, finiteOrNull)],
       inputs: null,
-      action: decision.action,
-      confidence: Math.min(1, Math.max(0, decision.confidence)),
-      size: decision.position,
+      action: model.sizing ? action : entry.action,
+      confidence: Math.min(1, Math.max(0, entry.confidence)),
+      size: position,
       outcomeDue: time + (model.horizonBars + 1) * this.#tfMs,
       outcomeReturn: null,
       outcomeKnownAt: null,

@@ -12,7 +12,7 @@ import {
 import type { Manifest, ModelStore } from '@candlelab/registry';
 import { backtestTradeReturns } from './livePerformance.js';
 
-/** A registry model ready to predict live: its classifier and what it was trained and backtested with. */
+/** A registry model ready to predict live: its classifier (and a hybrid's allocator) and what it was trained and backtested with. */
 export interface ServedModel {
   id: string;
   manifest: Manifest;
@@ -22,7 +22,7 @@ export interface ServedModel {
   /** Class names and which index means up / down. */
   classes: LabelClasses & ClassMeaning;
   featureSet: FeatureSet;
-  /** A hybrid strategy's sizing allocator (`sizing:`); such a model is not served yet (`servingMismatch`). */
+  /** A hybrid strategy's sizing allocator (`sizing:`): its position is the entry direction × the allocator's size. */
   sizing?: SizingAllocator;
   /** The strategy's backtest section: the one probability → position rule and the costs. */
   rule: PositionRule & { feesBps: number; slippageBps: number };
@@ -43,7 +43,6 @@ export function labelHorizonBars(labels: LabelSpec): number {
 /** Why a model cannot serve a series, or undefined when it can. */
 export function servingMismatch(model: ServedModel, symbol: string, timeframe: Timeframe): string | undefined {
   if (!modelSymbols(model.manifest).includes(symbol)) return `trained on ${model.manifest.symbol}, not ${symbol}`;
-  if (model.sizing !== undefined) return 'sizes its positions with a hybrid allocator (not served yet)';
   const { data } = model.strategy;
   if (data.resample !== undefined) return `trained on bars resampled to ${data.resample} (not served yet)`;
   if (data.timeframe !== timeframe) return `trained on ${data.timeframe} bars, not ${timeframe}`;
@@ -54,8 +53,8 @@ export function servingMismatch(model: ServedModel, symbol: string, timeframe: T
  * Loads a registry model for serving through the pipeline's `loadStrategyModel` (the loader
  * `candlelab predict` uses, every artifact verified by the store), so the features, labels and
  * position rule are exactly those it was trained and backtested with. The server serves
- * classifiers: a PPO agent is refused, and a hybrid's sizing allocator is kept so
- * `servingMismatch` can skip it rather than serve positions its backtest never held.
+ * classifiers, alone or sized by a hybrid's PPO allocator (`sizing:`); a PPO agent (`model.kind: ppo`)
+ * is refused with a `ModelFormatError`.
  */
 export async function loadServedModel(
   store: ModelStore,
@@ -65,7 +64,7 @@ export async function loadServedModel(
   const model = await loadStrategyModel(store, id);
   if (model.kind !== 'classifier')
     throw new ModelFormatError(
-      `${model.id}: a PPO ${model.env} agent cannot be served (the server serves classifiers)`,
+      `${model.id}: a PPO ${model.env} agent (model.kind: ppo) cannot be served yet: the server serves classifiers and hybrid (sizing: ppo) models; use \`candlelab predict\` for this model`,
     );
   const oos = model.extraFiles[PREDICTIONS_FILE];
   const csv = oos ? new TextDecoder().decode(oos) : '';
