@@ -91,11 +91,14 @@ class SqlPredictionLog implements PredictionLog {
       if (!Number.isFinite(o.realizedReturn))
         throw new InvalidParameterError(`outcome ${o.key}.realizedReturn`, o.realizedReturn, 'a finite number');
     if (records.length === 0 && outcomes.length === 0) return { inserted: [], recorded: 0 };
-    return this.client.transaction(async (all) => {
-      // One multi-row INSERT per chunk (a statement costs far more than a row); a key repeated
-      // within the batch is kept once, like a key already in the table.
-      const seen = new Set<string>();
-      const unique = records.filter((r) => !seen.has(r.key) && seen.add(r.key));
+    // One multi-row INSERT per chunk (a statement costs far more than a row); a key repeated
+    // within the batch is kept once, like a key already in the table.
+    const seen = new Set<string>();
+    const unique = records.filter((r) => !seen.has(r.key) && seen.add(r.key));
+    // A batch that is one statement is atomic on its own: no BEGIN/COMMIT round trips (the webhook
+    // path commits a batch of alerts this way).
+    const oneStatement = outcomes.length === 0 && unique.length <= INSERT_CHUNK;
+    const write = async (all: SqlClient['all']): Promise<CommitResult> => {
       const insertedKeys = new Set<string>();
       for (let start = 0; start < unique.length; start += INSERT_CHUNK) {
         const chunk = unique.slice(start, start + INSERT_CHUNK);
@@ -121,7 +124,8 @@ class SqlPredictionLog implements PredictionLog {
         recorded += rows.length;
       }
       return { inserted, recorded };
-    });
+    };
+    return oneStatement ? write(this.client.all) : this.client.transaction(write);
   }
 
   async query(query: LogQuery = {}): Promise<LogRecord[]> {
@@ -216,7 +220,9 @@ export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOption
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: import('@duckdb/node-api').DuckDBInstance;
   try {
-    instance = await duckdb.DuckDBInstance.create(path);
+    // One thread: the log's statements are small, and DuckDB's worker threads would compete with
+    // the server's own thread for the cores (webhook p99 65 → 55 ms at 50 concurrent, 2 cores).
+    instance = await duckdb.DuckDBInstance.create(path, { threads: '1' });
   } catch (error) {
     throw new StoreError(`cannot open the predictions log ${path}`, { cause: error });
   }
