@@ -11,7 +11,7 @@ import { sizedPosition, sizingObservation } from '@candlelab/env';
 import { type ScalerJson, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { z } from 'zod';
-import { PpoParamsSchema } from './ppoModelConfig.js';
+import { EpisodeLengthSchema, PpoParamsSchema } from './ppoModelConfig.js';
 import { standardizedFeatureRows } from './ppoPredict.js';
 
 /**
@@ -48,15 +48,7 @@ export const PpoSizingConfigSchema = z
       .boolean()
       .default(true)
       .describe("Observe the strategy's features besides the entry model's probabilities; default true."),
-    /** Steps per training episode (each starts at a random bar of the fold's training window). Default 512. */
-    episodeLength: z
-      .number()
-      .int()
-      .positive()
-      .default(512)
-      .describe(
-        "Steps per training episode, each from a random bar of the fold's training window (bars; default 512).",
-      ),
+    episodeLength: EpisodeLengthSchema,
     /** Standardised observations are clipped to ±this. Default 5. */
     clipObservation: z
       .number()

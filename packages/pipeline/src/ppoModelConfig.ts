@@ -4,6 +4,14 @@ import { DEFAULT_PPO_CONFIG, type PpoConfig, resolvePpoConfig } from '@candlelab
 import { z } from 'zod';
 import type { StrategyConfig } from './strategyConfig.js';
 
+/** Steps per training episode of a PPO env (each starts at a random bar of the fold's training window). Default 512. */
+export const EpisodeLengthSchema = z
+  .number()
+  .int()
+  .positive()
+  .default(512)
+  .describe("Steps per training episode, each from a random bar of the fold's training window (bars; default 512).");
+
 const ACTION_SCHEMES = ['targetPosition', 'holdBuySell'] as const satisfies readonly ActionScheme[];
 const TRADING_REWARDS = [
   'logReturn',
@@ -43,15 +51,7 @@ export const PpoEnvConfigSchema = z
       .max(512)
       .default(8)
       .describe('Feature rows per observation, ending at the decision bar (bars; default 8).'),
-    /** Steps per training episode (each starts at a random bar of the fold's training window). Default 512. */
-    episodeLength: z
-      .number()
-      .int()
-      .positive()
-      .default(512)
-      .describe(
-        "Steps per training episode, each from a random bar of the fold's training window (bars; default 512).",
-      ),
+    episodeLength: EpisodeLengthSchema,
     /**
      * Per-step reward: `logReturn` (default, ln of the equity ratio), `pnl`, `differentialSharpe`
      * (Moody & Saffell) or `drawdownPenalised` (log return minus `drawdownPenalty` × drawdown increase).
@@ -99,15 +99,7 @@ export const PortfolioEnvConfigSchema = z
       .max(512)
       .default(16)
       .describe('Log returns per symbol in the observation, ending at the decision bar (bars; default 16).'),
-    /** Steps per training episode (each starts at a random bar of the fold's training window). Default 512. */
-    episodeLength: z
-      .number()
-      .int()
-      .positive()
-      .default(512)
-      .describe(
-        "Steps per training episode, each from a random bar of the fold's training window (bars; default 512).",
-      ),
+    episodeLength: EpisodeLengthSchema,
   })
   .strict();
 
