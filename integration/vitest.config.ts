@@ -8,7 +8,11 @@ const packagesDir = fileURLToPath(new URL('../packages/', import.meta.url));
 // TypeScript sources, as it does for the packages' own tests.
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@candlelab\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+    alias: [
+      { find: /^@candlelab\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      // A subpath export (`@candlelab/signals/aggregate`) is the package's `src/<subpath>.ts`.
+      { find: /^@candlelab\/([a-z-]+)\/([A-Za-z-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+    ],
     conditions: ['@candlelab/source'],
   },
   ssr: { resolve: { conditions: ['@candlelab/source'] } },

@@ -27,9 +27,11 @@ if (!hasChromium) console.warn(`browser test skipped: no ${CHROMIUM} (apt-get in
 const packageSources: Plugin = {
   name: 'candlelab-sources',
   setup(b) {
-    b.onResolve({ filter: /^@candlelab\/[a-z-]+$/ }, (args) => ({
-      path: join(repoRoot, 'packages', args.path.slice('@candlelab/'.length), 'src', 'index.ts'),
-    }));
+    // `@candlelab/<name>` is the package's src/index.ts, a subpath `@candlelab/<name>/<sub>` its src/<sub>.ts.
+    b.onResolve({ filter: /^@candlelab\/[a-z-]+(\/[A-Za-z-]+)?$/ }, (args) => {
+      const [name, sub] = args.path.slice('@candlelab/'.length).split('/') as [string, string | undefined];
+      return { path: join(repoRoot, 'packages', name, 'src', `${sub ?? 'index'}.ts`) };
+    });
   },
 };
 
@@ -163,7 +165,7 @@ function tfjsWasmFiles() {
   );
 }
 
-/** The browser-safe entry points, each bundled on its own (signals: its aggregation module only). */
+/** The browser-safe entry points, each bundled on its own (signals: its `aggregate` subpath). */
 const BROWSER_ENTRIES: Record<string, string> = {
   ...Object.fromEntries(
     [
@@ -181,7 +183,7 @@ const BROWSER_ENTRIES: Record<string, string> = {
       'ppo',
     ].map((name) => [`@candlelab/${name}`, join(repoRoot, 'packages', name, 'src', 'index.ts')]),
   ),
-  'signals aggregation': join(repoRoot, 'packages/signals/src/aggregateSignals.ts'),
+  '@candlelab/signals/aggregate': join(repoRoot, 'packages/signals/src/aggregate.ts'),
 };
 
 describe('browser bundle', () => {

@@ -1,6 +1,6 @@
 // The computation run twice — in Node on the packages' sources and in headless Chromium from one
 // esbuild bundle — whose every output must agree bit for bit. Only browser-safe packages: no
-// @candlelab/data (files, databases), and signals' aggregation by its source file (see browser.test.ts).
+// @candlelab/data (files, databases), and signals' browser-safe subpath `@candlelab/signals/aggregate`.
 import { backtestReport, positionRule, positionsFromProbabilities, vectorizedBacktest } from '@candlelab/backtest';
 import { type Bars, type Signal, sliceRows } from '@candlelab/core';
 import { buildDataset, computeFeatures, standardFeatureSet } from '@candlelab/features';
@@ -9,8 +9,8 @@ import { Gbdt } from '@candlelab/gbdt';
 import { atr, bbands, macd, rsi } from '@candlelab/indicators';
 import { forwardReturnLabels, tripleBarrierLabels, zigzagLabels } from '@candlelab/labels';
 import { maxDrawdown, rocAuc, sharpeRatio } from '@candlelab/metrics';
+import { aggregateSignals } from '@candlelab/signals/aggregate';
 import { purgedKFold, runWalkForward, standardMetrics, timeSeriesSplit } from '@candlelab/validation';
-import { aggregateSignals } from '../../packages/signals/src/aggregateSignals.js';
 
 /** Named numeric outputs: every value compared bit for bit. */
 export type WorkloadResult = Record<string, Float64Array>;

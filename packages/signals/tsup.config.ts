@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../scripts/tsup.shared.js';
 
-export default packageBuildConfig();
+// aggregate.ts: the browser-safe subpath `@candlelab/signals/aggregate` (no webhook server).
+export default packageBuildConfig(['index.ts', 'aggregate.ts']);
