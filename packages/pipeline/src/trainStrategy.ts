@@ -103,6 +103,15 @@ export interface ImportanceRow {
   std: number;
 }
 
+/** One walk-forward fold's rows and test window, whatever the model. */
+type FoldWindow = Omit<FoldSummary, 'metrics'>;
+
+/** A fold's summary: its window and its metrics. */
+function foldSummary(f: FoldWindow, metrics: Record<string, number>): FoldSummary {
+  const { fold, trainRows, validationRows, testRows, testStart, testEnd } = f;
+  return { fold, trainRows, validationRows, testRows, testStart, testEnd, metrics };
+}
+
 /** One walk-forward fold, scored on its own test rows only. */
 export interface FoldSummary {
   fold: number;
@@ -332,15 +341,7 @@ async function classifierStages(
     meanSizeInMarket: meanSizeInMarket(entries.signals, hybrid.sizes),
   };
   return {
-    folds: walkForward.folds.map((f) => ({
-      fold: f.fold,
-      trainRows: f.trainRows,
-      validationRows: f.validationRows,
-      testRows: f.testRows,
-      testStart: f.testStart,
-      testEnd: f.testEnd,
-      metrics: f.metrics,
-    })),
+    folds: walkForward.folds.map((f) => foldSummary(f, f.metrics)),
     workers: folds.workers,
     oos: walkForward.metrics,
     oosRows: walkForward.testedRows.length,
@@ -396,15 +397,7 @@ async function ppoStages(
     chosenSeed: f.chosenSeed,
   });
   return {
-    folds: ppo.folds.map((f) => ({
-      fold: f.fold,
-      trainRows: f.trainRows,
-      validationRows: f.validationRows,
-      testRows: f.testRows,
-      testStart: f.testStart,
-      testEnd: f.testEnd,
-      metrics: spread(f),
-    })),
+    folds: ppo.folds.map((f) => foldSummary(f, spread(f))),
     workers: 1,
     oos: {},
     oosRows: ppo.signals.reduce((sum, x) => sum + x.time.length, 0),
@@ -427,20 +420,14 @@ async function portfolioStages(
   const run = await stage('validate', () => runPortfolioFolds(config, data, splits, progress));
   const final = await stage('final model', () => trainFinalPortfolio(config, data, progress));
   return {
-    folds: run.folds.map((f) => ({
-      fold: f.fold,
-      trainRows: f.trainRows,
-      validationRows: f.validationRows,
-      testRows: f.testRows,
-      testStart: f.testStart,
-      testEnd: f.testEnd,
-      metrics: {
+    folds: run.folds.map((f) =>
+      foldSummary(f, {
         ...f.agent,
         equalWeightSharpe: f.equalWeight.sharpe,
         randomSharpe: f.random.sharpe,
         chosenSeed: f.chosenSeed,
-      },
-    })),
+      }),
+    ),
     workers: 1,
     oos: {},
     oosRows: run.signals[0]!.time.length,
