@@ -103,6 +103,14 @@ for (const impl of implementations) {
       await reopened.close();
     });
 
+    it('stores a non-finite number as it is (NaN has no JSON form: DuckDB takes the parameter form)', async () => {
+      const log = await impl.open('nonfinite');
+      const rows = [record({ key: 'prediction:nan', size: Number.NaN }), record({ key: 'prediction:one', size: 1 })];
+      expect((await log.commit({ records: rows })).inserted).toEqual(['prediction:nan', 'prediction:one']);
+      expect((await log.query()).map((r) => r.size)).toEqual([Number.NaN, 1]);
+      await log.close();
+    });
+
     it('records an outcome once; pending rows are found by due time', async () => {
       const log = await impl.open('outcomes');
       await log.commit({ records: [record({ key: 'p1', outcomeDue: 100 }), record({ key: 'p2', outcomeDue: 200 })] });

@@ -17,6 +17,11 @@ interface SqlClient {
   all(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
   /** Runs `fn` in one transaction on one connection (rolled back when it throws). */
   transaction<T>(fn: (all: SqlClient['all']) => Promise<T>): Promise<T>;
+  /**
+   * The statement that inserts `rows` ({@link COLUMNS} order), skips known keys and returns the
+   * new ones, when the database has a faster form than {@link valuesInsert} (or undefined).
+   */
+  insertStatement?(table: string, rows: readonly unknown[][]): InsertStatement | undefined;
   close(): Promise<void>;
 }
 
@@ -27,9 +32,28 @@ function identifier(option: string, name: string): string {
   return `"${name}"`;
 }
 
-const COLUMNS =
-  'key, kind, symbol, timeframe, bar_time, decided_at, source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, outcome_due, outcome_return, outcome_known_at';
-const COLUMN_COUNT = 17;
+/** The log table's columns: name, SQL type (the same in DuckDB and PostgreSQL), constraint. */
+const TABLE_COLUMNS: ReadonlyArray<readonly [name: string, type: string, constraint?: string]> = [
+  ['key', 'TEXT', 'PRIMARY KEY'],
+  ['kind', 'TEXT', 'NOT NULL'],
+  ['symbol', 'TEXT', 'NOT NULL'],
+  ['timeframe', 'TEXT', 'NOT NULL'],
+  ['bar_time', 'BIGINT', 'NOT NULL'],
+  ['decided_at', 'BIGINT', 'NOT NULL'],
+  ['source', 'TEXT', 'NOT NULL'],
+  ['model_version', 'INTEGER'],
+  ['inputs_fingerprint', 'TEXT'],
+  ['probabilities', 'TEXT'],
+  ['inputs', 'TEXT'],
+  ['action', 'TEXT', 'NOT NULL'],
+  ['confidence', 'FLOAT8', 'NOT NULL'],
+  ['size', 'FLOAT8'],
+  ['outcome_due', 'BIGINT', 'NOT NULL'],
+  ['outcome_return', 'FLOAT8'],
+  ['outcome_known_at', 'BIGINT'],
+];
+const COLUMNS = TABLE_COLUMNS.map(([name]) => name).join(', ');
+const COLUMN_COUNT = TABLE_COLUMNS.length;
 /** Rows per INSERT statement (17 parameters each). */
 const INSERT_CHUNK = 200;
 
@@ -56,6 +80,39 @@ function rowParams(r: LogRecord): unknown[] {
   ];
 }
 
+interface InsertStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** `INSERT … VALUES ($1, …), (…) ON CONFLICT (key) DO NOTHING RETURNING key`: one parameter per value. */
+function valuesInsert(table: string, rows: readonly unknown[][]): InsertStatement {
+  const values = rows
+    .map((_, i) => `(${Array.from({ length: COLUMN_COUNT }, (_, j) => `$${i * COLUMN_COUNT + j + 1}`).join(', ')})`)
+    .join(', ');
+  return {
+    sql: `INSERT INTO ${table} (${COLUMNS}) VALUES ${values} ON CONFLICT (key) DO NOTHING RETURNING key`,
+    params: rows.flat(),
+  };
+}
+
+/** The rows of one INSERT as DuckDB's type of a JSON array of objects, in {@link COLUMNS} order. */
+const DUCKDB_ROWS_TYPE = `STRUCT(${TABLE_COLUMNS.map(([column, type]) => `${column} ${type}`).join(', ')})[]`;
+
+/**
+ * DuckDB binds each parameter separately: a 50-row batch as 850 parameters costs about twice the
+ * whole INSERT of the same rows passed as one JSON parameter and unnested (measured 10–12 vs
+ * 5.4 ms). A non-finite number (NaN has no JSON form) takes the parameter form.
+ */
+function duckDbJsonInsert(table: string, rows: readonly unknown[][]): InsertStatement | undefined {
+  if (rows.some((row) => row.some((value) => typeof value === 'number' && !Number.isFinite(value)))) return undefined;
+  const objects = rows.map((row) => Object.fromEntries(TABLE_COLUMNS.map(([column], j) => [column, row[j]])));
+  return {
+    sql: `INSERT INTO ${table} (${COLUMNS}) SELECT unnest(CAST($1 AS JSON)::${DUCKDB_ROWS_TYPE}, recursive := true) ON CONFLICT (key) DO NOTHING RETURNING key`,
+    params: [JSON.stringify(objects)],
+  };
+}
+
 const SELECT_COLUMNS =
   'key, kind, symbol, timeframe, CAST(bar_time AS FLOAT8), CAST(decided_at AS FLOAT8), source, model_version, inputs_fingerprint, probabilities, inputs, action, confidence, size, CAST(outcome_due AS FLOAT8), outcome_return, CAST(outcome_known_at AS FLOAT8)';
 
@@ -74,7 +131,7 @@ class SqlPredictionLog implements PredictionLog {
   static async open(client: SqlClient, name: string): Promise<SqlPredictionLog> {
     try {
       await client.all(
-        `CREATE TABLE IF NOT EXISTS ${name} (key TEXT PRIMARY KEY, kind TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, bar_time BIGINT NOT NULL, decided_at BIGINT NOT NULL, source TEXT NOT NULL, model_version INTEGER, inputs_fingerprint TEXT, probabilities TEXT, inputs TEXT, action TEXT NOT NULL, confidence FLOAT8 NOT NULL, size FLOAT8, outcome_due BIGINT NOT NULL, outcome_return FLOAT8, outcome_known_at BIGINT)`,
+        `CREATE TABLE IF NOT EXISTS ${name} (${TABLE_COLUMNS.map(([column, type, constraint]) => [column, type, constraint].filter(Boolean).join(' ')).join(', ')})`,
         [],
       );
     } catch (error) {
@@ -101,17 +158,9 @@ class SqlPredictionLog implements PredictionLog {
     const write = async (all: SqlClient['all']): Promise<CommitResult> => {
       const insertedKeys = new Set<string>();
       for (let start = 0; start < unique.length; start += INSERT_CHUNK) {
-        const chunk = unique.slice(start, start + INSERT_CHUNK);
-        const params = chunk.flatMap(rowParams);
-        const values = chunk
-          .map(
-            (_, i) => `(${Array.from({ length: COLUMN_COUNT }, (_, j) => `$${i * COLUMN_COUNT + j + 1}`).join(', ')})`,
-          )
-          .join(', ');
-        const rows = await all(
-          `INSERT INTO ${this.table} (${COLUMNS}) VALUES ${values} ON CONFLICT (key) DO NOTHING RETURNING key`,
-          params,
-        );
+        const chunk = unique.slice(start, start + INSERT_CHUNK).map(rowParams);
+        const { sql, params } = this.client.insertStatement?.(this.table, chunk) ?? valuesInsert(this.table, chunk);
+        const rows = await all(sql, params);
         for (const [key] of rows) insertedKeys.add(key as string);
       }
       const inserted = unique.filter((r) => insertedKeys.has(r.key)).map((r) => r.key);
@@ -241,6 +290,7 @@ export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOption
   const client: SqlClient = {
     location: path,
     all: (sql, params) => serial(() => all(sql, params)),
+    insertStatement: duckDbJsonInsert,
     transaction: (fn) =>
       serial(async () => {
         await connection.run('BEGIN TRANSACTION');
