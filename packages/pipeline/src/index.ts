@@ -87,6 +87,7 @@ export {
   loadStrategy,
   ModelConfigSchema,
   parseStrategy,
+  readConfigFile,
   type StrategyConfig,
   type StrategyConfigInput,
   StrategyConfigSchema,

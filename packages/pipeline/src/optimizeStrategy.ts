@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, type ProgressCallback } from '@candlelab/core';
 import {
   optimize,
@@ -10,7 +9,7 @@ import {
   type Trial,
 } from '@candlelab/optimize';
 import { parse, parseDocument, stringify } from 'yaml';
-import { type LoadedStrategy, parseStrategy } from './strategyConfig.js';
+import { type LoadedStrategy, parseStrategy, readConfigFile } from './strategyConfig.js';
 import { trainStrategy } from './trainStrategy.js';
 
 export interface OptimizeStrategyOptions {
@@ -41,18 +40,7 @@ export interface OptimizeStrategyOptions {
 
 /** Reads a search space file (YAML or JSON: `{ "model.params.learningRate": { type: logFloat, low: 1e-4, high: 1e-3 } }`). */
 export function loadSearchSpace(path: string): SearchSpaceInput {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      path,
-      [{ reason: `cannot read the search space file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = readConfigFile(path, 'search space file');
   const value: unknown = parse(text);
   try {
     return parseSearchSpace(value as SearchSpaceInput);

@@ -569,18 +569,22 @@ function lineOf(
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
-/** Reads and parses a strategy file. */
-export function loadStrategy(path: string): LoadedStrategy {
-  let text: string;
+/** The text of a config file (`what`: "strategy file", "serve config" …); unreadable is a `ConfigError` naming it. */
+export function readConfigFile(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
       path,
-      [{ reason: `cannot read the strategy file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
+      [{ reason: `cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
       { cause: error },
     );
   }
+}
+
+/** Reads and parses a strategy file. */
+export function loadStrategy(path: string): LoadedStrategy {
+  const text = readConfigFile(path, 'strategy file');
   return { config: parseStrategy(text, path), text, baseDir: dirname(resolve(path)) };
 }
 

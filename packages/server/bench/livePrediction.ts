@@ -17,7 +17,7 @@
  */
 import { rmSync } from 'node:fs';
 import { decidePosition } from '@candlelab/backtest';
-import { type Candle, lowerBound, sliceBars } from '@candlelab/core';
+import { candleAt, lowerBound, sliceBars } from '@candlelab/core';
 import { FeatureStream } from '@candlelab/features';
 import { predictLatest } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
@@ -35,14 +35,7 @@ try {
   const last = first + liveBars;
 
   const stream = new FeatureStream(model.featureSet, bars.symbol, bars.timeframe);
-  const candle = (i: number): Candle => ({
-    time: bars.time[i]!,
-    open: bars.open[i]!,
-    high: bars.high[i]!,
-    low: bars.low[i]!,
-    close: bars.close[i]!,
-    volume: bars.volume[i]!,
-  });
+  const candle = (i: number) => candleAt(bars, i);
   for (let i = from; i < first; i++) stream.update(candle(i));
   const streamed: Float64Array[] = [];
   let t0 = performance.now();

@@ -4,6 +4,7 @@ import {
   type Bars,
   barsLength,
   type Candle,
+  candleAt,
   InvalidParameterError,
   type Signal,
   type Timeframe,
@@ -291,14 +292,7 @@ export class SeriesLoop {
           end: this.#nextBar,
         });
         for (let i = 0; i < barsLength(bars); i++) {
-          const row = stream.update({
-            time: bars.time[i]!,
-            open: bars.open[i]!,
-            high: bars.high[i]!,
-            low: bars.low[i]!,
-            close: bars.close[i]!,
-            volume: bars.volume[i]!,
-          });
+          const row = stream.update(candleAt(bars, i));
           if (model.sizing) this.#pushSizingRow(model, row);
         }
         this.#streams.set(key, stream);

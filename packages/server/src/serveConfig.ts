@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, TimeframeSchema, type ValidationIssue } from '@candlelab/core';
-import { StageSchema } from '@candlelab/registry';
+import { readConfigFile } from '@candlelab/pipeline';
+import { isPostgresLocation, StageSchema } from '@candlelab/registry';
 import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -306,24 +306,13 @@ export function parseServeConfig(
   const local = (path: string) => (isAbsolute(path) || path === ':memory:' ? path : resolve(baseDir, path));
   if (config.store.kind === 'duckdb') config.store.path = local(config.store.path);
   if (config.log.kind === 'duckdb') config.log.path = local(config.log.path);
-  if (!/^postgres(ql)?:\/\//.test(config.registry)) config.registry = local(config.registry);
+  if (!isPostgresLocation(config.registry)) config.registry = local(config.registry);
   if (config.retrain) config.retrain.strategy = local(config.retrain.strategy);
   return config;
 }
 
 /** Reads and parses a `serve.yaml` (relative paths inside it resolve from its folder). */
 export function loadServeConfig(path: string, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      path,
-      [{ reason: `cannot read the serve config (${(error as NodeJS.ErrnoException).code})` }],
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = readConfigFile(path, 'serve config');
   return parseServeConfig(text, { source: path, baseDir: dirname(resolve(path)), env });
 }
