@@ -39,6 +39,7 @@ export {
 } from './optimizeStrategy.js';
 export {
   commonTimeBars,
+  PortfolioAllocator,
   type PortfolioDecisions,
   type PortfolioEnvSpec,
   type PortfolioFoldResult,
@@ -50,6 +51,14 @@ export {
   runPortfolioFolds,
   trainFinalPortfolio,
 } from './portfolioStage.js';
+export {
+  type PpoPositionState,
+  type PpoPrediction,
+  PpoTrader,
+  ppoActionNames,
+  predictPpo,
+  replayPpo,
+} from './ppoPredict.js';
 export type { MetricSpread, PpoMetricSpread, PpoPolicyMetrics } from './ppoStage.js';
 export { PREDICTIONS_FILE, predictionsCsv } from './predictionsCsv.js';
 export { type LatestPrediction, predictLatest } from './predictLatest.js';

@@ -10,7 +10,7 @@ import {
   Rng,
   sliceBars,
 } from '@candlelab/core';
-import { PortfolioEnv, portfolioObservation, rebalanceStep, softmax } from '@candlelab/env';
+import { PortfolioEnv, portfolioObservation, type RebalancePrices, rebalanceStep, softmax } from '@candlelab/env';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { rangesToIndices, type Split } from '@candlelab/validation';
 import { z } from 'zod';
@@ -88,36 +88,72 @@ export interface PortfolioDecisions {
 }
 
 /**
+ * An allocator acting bar by bar as `PortfolioEnv` evaluates it: from all cash, {@link decide} at
+ * bar t observes the log returns up to close t and the drifted weights held, and softmaxes the
+ * deterministic action (the Gaussian mean) into target weights; {@link rebalance} then moves the
+ * held weights through bar t+1 with `rebalanceStep` — the env's own step. The walk-forward
+ * evaluation, `predict` and the live server all step it, so they agree bit for bit.
+ */
+export class PortfolioAllocator {
+  readonly spec: PortfolioEnvSpec;
+  readonly policy: PPO;
+  /** Weights held (assets then cash), drifted by the last bar's prices. */
+  readonly held: Float64Array;
+  readonly #target: Float64Array;
+
+  constructor(agent: PPO | PpoModelJson, envSpec: unknown) {
+    const spec = parsePortfolioEnvSpec(envSpec);
+    const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
+    const m = spec.symbols.length;
+    if (policy.observationSpace.size !== spec.window * m + m + 1 || policy.actionSpace.kind !== 'box')
+      throw new ModelFormatError(`portfolio agent: does not match its env spec (${m} symbols, window ${spec.window})`);
+    this.spec = spec;
+    this.policy = policy;
+    this.held = new Float64Array(m + 1);
+    this.#target = new Float64Array(m + 1);
+    this.reset();
+  }
+
+  /** Back to all cash, no decision taken. */
+  reset(): void {
+    this.held.fill(0);
+    this.held[this.spec.symbols.length] = 1;
+    this.#target.fill(0);
+  }
+
+  /** Target weights at bar t (needs `window` bars before it); a view valid until the next decision. */
+  decide(assets: readonly RebalancePrices[], t: number): Float64Array {
+    const action = this.policy.predict(portfolioObservation(assets, t, this.spec.window, this.held)).action;
+    return softmax(action as Float64Array, this.#target);
+  }
+
+  /** The held weights through bar t+1 after rebalancing at its open to the last decision's targets. */
+  rebalance(assets: readonly RebalancePrices[], t: number): void {
+    rebalanceStep(assets, t, this.held, this.#target, this.spec.turnoverCost);
+  }
+}
+
+/**
  * THE allocator loop, used by the walk-forward evaluation and by `predict`: from all cash at bar
- * `from`, each bar t < `end` observes `PortfolioEnv`'s observation (log returns up to close t,
- * the drifted weights), takes the deterministic action (the Gaussian mean), softmaxes it into
- * target weights, and (when bar t+1 is inside `end`) rebalances with `rebalanceStep` — the env's
- * own step. Reads bars < `end` only.
+ * `from`, each bar t < `end` decides, and (when bar t+1 is inside `end`) rebalances
+ * ({@link PortfolioAllocator}). Reads bars < `end` only.
  */
 export function portfolioDecisions(
-  agent: PPO,
-  spec: PortfolioEnvSpec,
+  allocator: PortfolioAllocator,
   assets: readonly Bars[],
   from: number,
   end: number,
 ): PortfolioDecisions {
-  const m = assets.length;
-  if (from < spec.window)
-    throw new NotEnoughDataError(
-      'bars before the first allocator decision (the return window)',
-      spec.window + 1,
-      from + 1,
-    );
-  const held = new Float64Array(m + 1);
-  held[m] = 1;
+  const { window, symbols } = allocator.spec;
+  if (from < window)
+    throw new NotEnoughDataError('bars before the first allocator decision (the return window)', window + 1, from + 1);
+  const width = symbols.length + 1;
+  allocator.reset();
   const rows = end - from;
-  const weights = new Float64Array(rows * (m + 1));
-  const target = new Float64Array(m + 1);
+  const weights = new Float64Array(rows * width);
   for (let t = from; t < end; t++) {
-    const action = agent.predict(portfolioObservation(assets, t, spec.window, held)).action as Float64Array;
-    softmax(action, target);
-    weights.set(target, (t - from) * (m + 1));
-    if (t + 1 < end) rebalanceStep(assets, t, held, target, spec.turnoverCost);
+    weights.set(allocator.decide(assets, t), (t - from) * width);
+    if (t + 1 < end) allocator.rebalance(assets, t);
   }
   return { barIndex: Int32Array.from({ length: rows }, (_, i) => from + i), weights };
 }
@@ -133,11 +169,9 @@ export function predictPortfolio(
   assets: readonly Bars[],
   options: { from?: number; replayBars?: number } = {},
 ): { time: number; weights: Float64Array; columns: string[] } {
-  const spec = parsePortfolioEnvSpec(envSpec);
-  const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
+  const allocator = new PortfolioAllocator(agent, envSpec);
+  const { spec } = allocator;
   const m = spec.symbols.length;
-  if (policy.observationSpace.size !== spec.window * m + m + 1 || policy.actionSpace.kind !== 'box')
-    throw new ModelFormatError(`portfolio agent: does not match its env spec (${m} symbols, window ${spec.window})`);
   const symbols = assets.map((a) => a.symbol);
   if (symbols.join('\n') !== spec.symbols.join('\n'))
     throw new ConfigError('portfolio predict', [
@@ -145,7 +179,7 @@ export function predictPortfolio(
     ]);
   const n = assets[0]!.time.length;
   const from = options.from ?? Math.max(spec.window, n - (options.replayBars ?? 512));
-  const { weights } = portfolioDecisions(policy, spec, assets, from, n);
+  const { weights } = portfolioDecisions(allocator, assets, from, n);
   return {
     time: assets[0]!.time[n - 1]!,
     weights: weights.slice(weights.length - (m + 1)),
@@ -318,7 +352,7 @@ async function trainAndChoose(
     await agent.learn({ totalTimesteps: model.totalTimesteps });
     agents.push(agent);
     const from = Math.max(spec.window, selection.first);
-    const decisions = portfolioDecisions(agent, spec, assets, from, selection.last + 1);
+    const decisions = portfolioDecisions(new PortfolioAllocator(agent, spec), assets, from, selection.last + 1);
     selectionSharpe.push(backtestWeights(ctx, from, decisions.weights).metrics.sharpe);
     onProgress({ phase, done: k + 1, total: model.seeds, detail: { seed: ctx.config.seed + k } });
   }
@@ -361,7 +395,7 @@ export async function runPortfolioFolds(
       onProgress,
     );
     const agent = trained.agents[trained.chosen]!;
-    const { weights } = portfolioDecisions(agent, spec, assets, test.first, test.last + 1);
+    const { weights } = portfolioDecisions(new PortfolioAllocator(agent, spec), assets, test.first, test.last + 1);
     decided.push({ fold: f, from: test.first, weights });
     const rows = test.last - test.first + 1;
     const rng = new Rng(config.seed).child(`random weights ${f}`);

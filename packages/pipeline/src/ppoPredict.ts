@@ -134,52 +134,91 @@ export function predictPpo(
   featureColumns: { names: readonly string[]; columns: readonly Float64Array[] },
   current: PpoPositionState,
 ): PpoPrediction {
-  const { spec, scaler } = parsePpoEnvSpec(envSpec);
-  const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
-  const d = spec.featureNames.length;
-  const observationSize = spec.window * d + 2;
-  const actions = ppoActionNames(spec.actionScheme, spec.allowShort).length;
-  if (
-    policy.observationSpace.size !== observationSize ||
-    policy.actionSpace.kind !== 'discrete' ||
-    policy.actionSpace.n !== actions
-  )
-    throw new ModelFormatError(
-      `ppo agent: expects ${policy.observationSpace.size} observations and ${policy.actionSpace.kind === 'discrete' ? policy.actionSpace.n : 'continuous'} actions; its env spec gives ${observationSize} and ${actions}`,
-    );
-  const { names, columns } = featureColumns;
-  if (names.length !== d || names.some((name, j) => name !== spec.featureNames[j]))
-    throw new InvalidParameterError(
-      'featureColumns.names',
-      names,
-      `expected the agent's ${d} features in order: ${spec.featureNames.join(', ')}`,
-    );
-  const n = bars.time.length;
-  if (columns.some((column) => column.length !== n))
-    throw new InvalidParameterError('featureColumns.columns', columns.length, `expected ${n} values per column`);
-  if (n < spec.window) throw new NotEnoughDataError(`${bars.symbol} bars for the observation window`, spec.window, n);
-  checkPosition(spec.allowShort, current);
+  return new PpoTrader(agent, envSpec, featureColumns.names).decide(bars, featureColumns.columns, current);
+}
 
-  const rows = standardizedFeatureRows(scaler, columns, n - spec.window, n, spec.clipObservation);
-  const issues: ValidationIssue[] = [];
-  for (let k = 0; k < rows.length && issues.length < 20; k++)
-    if (!Number.isFinite(rows[k]!))
-      issues.push({
-        row: n - spec.window + Math.floor(k / d),
-        field: spec.featureNames[k % d],
-        reason: 'feature is not finite (still warming up?)',
-      });
-  if (issues.length > 0) throw new ValidationError(`${bars.symbol} observation`, issues);
-  const last = n - 1;
-  const observation = tradingObservation(rows, current.position, bars.close[last]!, current.entryPrice ?? 0);
-  const prediction = policy.predict(observation);
-  const action = prediction.action as number;
-  return {
-    time: bars.time[last]!,
-    action,
-    position: positionAfterAction(spec.actionScheme, spec.allowShort, current.position, action),
-    probabilities: prediction.probabilities!,
-  };
+/**
+ * A stored PPO trading agent ready to act: its env spec parsed and checked against the policy and
+ * the feature names once, then {@link PpoTrader.decide} per bar. `predictPpo`, `replayPpo` and the
+ * live server all act through it, so they agree bit for bit.
+ */
+export class PpoTrader {
+  readonly spec: PpoEnvSpec;
+  readonly scaler: StandardScaler;
+  readonly policy: PPO;
+
+  constructor(agent: PPO | PpoModelJson, envSpec: unknown, featureNames: readonly string[]) {
+    const { spec, scaler } = parsePpoEnvSpec(envSpec);
+    const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
+    const d = spec.featureNames.length;
+    const observationSize = spec.window * d + 2;
+    const actions = ppoActionNames(spec.actionScheme, spec.allowShort).length;
+    if (
+      policy.observationSpace.size !== observationSize ||
+      policy.actionSpace.kind !== 'discrete' ||
+      policy.actionSpace.n !== actions
+    )
+      throw new ModelFormatError(
+        `ppo agent: expects ${policy.observationSpace.size} observations and ${policy.actionSpace.kind === 'discrete' ? policy.actionSpace.n : 'continuous'} actions; its env spec gives ${observationSize} and ${actions}`,
+      );
+    if (featureNames.length !== d || featureNames.some((name, j) => name !== spec.featureNames[j]))
+      throw new InvalidParameterError(
+        'featureColumns.names',
+        featureNames,
+        `expected the agent's ${d} features in order: ${spec.featureNames.join(', ')}`,
+      );
+    this.spec = spec;
+    this.scaler = scaler;
+    this.policy = policy;
+  }
+
+  /**
+   * The action for the last bar of `bars` from the last `window` rows of `columns` (in the
+   * agent's feature order) and the position held; a missing feature in the window is a
+   * `ValidationError` naming the row and feature.
+   */
+  decide(bars: Bars, columns: readonly Float64Array[], current: PpoPositionState): PpoPrediction {
+    const { spec, scaler } = this;
+    const d = spec.featureNames.length;
+    const n = bars.time.length;
+    if (columns.some((column) => column.length !== n))
+      throw new InvalidParameterError('featureColumns.columns', columns.length, `expected ${n} values per column`);
+    if (n < spec.window) throw new NotEnoughDataError(`${bars.symbol} bars for the observation window`, spec.window, n);
+    checkPosition(spec.allowShort, current);
+
+    const rows = standardizedFeatureRows(scaler, columns, n - spec.window, n, spec.clipObservation);
+    const issues: ValidationIssue[] = [];
+    for (let k = 0; k < rows.length && issues.length < 20; k++)
+      if (!Number.isFinite(rows[k]!))
+        issues.push({
+          row: n - spec.window + Math.floor(k / d),
+          field: spec.featureNames[k % d],
+          reason: 'feature is not finite (still warming up?)',
+        });
+    if (issues.length > 0) throw new ValidationError(`${bars.symbol} observation`, issues);
+    const last = n - 1;
+    const observation = tradingObservation(rows, current.position, bars.close[last]!, current.entryPrice ?? 0);
+    const prediction = this.policy.predict(observation);
+    const action = prediction.action as number;
+    return {
+      time: bars.time[last]!,
+      action,
+      position: positionAfterAction(spec.actionScheme, spec.allowShort, current.position, action),
+      probabilities: prediction.probabilities!,
+    };
+  }
+
+  /**
+   * The position state after a decision, once the next bar opens at `nextOpen`: a changed position
+   * fills there (with slippage, as `TradingEnv` records it); an unchanged one keeps its entry.
+   */
+  filled(current: PpoPositionState, decision: PpoPrediction, nextOpen: number): PpoPositionState {
+    if (decision.position === current.position) return current;
+    return {
+      position: decision.position,
+      entryPrice: tradingEntryPrice(nextOpen, decision.position, this.spec.slippage),
+    };
+  }
 }
 
 function checkPosition(allowShort: boolean, current: PpoPositionState): void {
@@ -206,26 +245,21 @@ export function replayPpo(
   featureColumns: { names: readonly string[]; columns: readonly Float64Array[] },
   replayBars?: number,
 ): PpoPrediction {
-  const { spec } = parsePpoEnvSpec(envSpec);
-  const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
+  const trader = new PpoTrader(agent, envSpec, featureColumns.names);
   const n = bars.time.length;
   const warm = featureColumns.columns.reduce((first, column) => {
     let t = 0;
     while (t < n && !Number.isFinite(column[t]!)) t++;
     return Math.max(first, t);
   }, 0);
-  const start = Math.max(warm + spec.window - 1, n - (replayBars ?? 512));
+  const start = Math.max(warm + trader.spec.window - 1, n - (replayBars ?? 512));
   if (start >= n) throw new NotEnoughDataError(`${bars.symbol} bars to replay the agent`, start + 1, n);
   let current: PpoPositionState = { position: 0 };
   let last: PpoPrediction | undefined;
   for (let t = start; t < n; t++) {
+    if (last !== undefined) current = trader.filled(current, last, bars.open[t]!);
     const columns = featureColumns.columns.map((c) => c.subarray(0, t + 1));
-    last = predictPpo(policy, envSpec, sliceBars(bars, 0, t + 1), { names: featureColumns.names, columns }, current);
-    if (last.position !== current.position && t + 1 < n)
-      current = {
-        position: last.position,
-        entryPrice: tradingEntryPrice(bars.open[t + 1]!, last.position, spec.slippage),
-      };
+    last = trader.decide(sliceBars(bars, 0, t + 1), columns, current);
   }
   return last!;
 }

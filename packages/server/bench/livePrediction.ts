@@ -29,6 +29,7 @@ const liveBars = Number(process.env.BENCH_BARS ?? 500);
 const trained = await trainTestModel();
 try {
   const model = await loadServedModel(await openModelStore(trained.registry), trained.modelId);
+  if (model.kind !== 'classifier') throw new Error(`expected a classifier, got ${model.kind}`);
   const bars = loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz');
   const from = lowerBound(bars.time, TRAIN_END - 1000 * 3_600_000); // 1,000 bars of history before the live bars
   const first = lowerBound(bars.time, TRAIN_END);

@@ -13,7 +13,7 @@ import { decideWithWeights, learnedWeightsAt } from './learnedWeights.js';
 import type { LogRecord, PredictionLog } from './PredictionLog.js';
 import { type AggregatorSettings, SeriesLoop } from './SeriesLoop.js';
 import { openDuckDbPredictionLog } from './SqlPredictionLog.js';
-import { loadServedModel, type ServedModel } from './servedModel.js';
+import { loadServedModel, type ServedClassifier } from './servedModel.js';
 
 // Real Binance BTC/USDT 1h candles (fixtures/ohlcv), served by a fake exchange on loopback whose
 // clock the tests move bar by bar; the model is trained on 2022-06-01 … 2022-09-01 of the same series.
@@ -32,14 +32,16 @@ const aggregator: AggregatorSettings = {
 };
 
 let trained: Awaited<ReturnType<typeof trainTestModel>>;
-let model: ServedModel;
+let model: ServedClassifier;
 let fake: FakeExchange;
 const dirs: string[] = [];
 
 beforeAll(async () => {
   trained = await trainTestModel();
   const registry = await openModelStore(trained.registry);
-  model = await loadServedModel(registry, trained.modelId);
+  const served = await loadServedModel(registry, trained.modelId);
+  if (served.kind !== 'classifier') throw new Error(`expected a classifier, got ${served.kind}`);
+  model = served;
   fake = await startFakeExchange({ series: [fixture], now: START });
 });
 afterAll(async () => {

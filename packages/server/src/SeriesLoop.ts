@@ -5,6 +5,7 @@ import {
   barsLength,
   type Candle,
   candleAt,
+  candlesToBars,
   InvalidParameterError,
   type Signal,
   type Timeframe,
@@ -12,13 +13,21 @@ import {
 } from '@candlelab/core';
 import { type CandleSource, type CandleStore, type LoadGap, loadBars } from '@candlelab/data';
 import { FeatureStream } from '@candlelab/features';
-import { entryProbabilityColumns, type HybridDecision, hybridDecision, sizingColumns } from '@candlelab/pipeline';
+import {
+  entryProbabilityColumns,
+  type HybridDecision,
+  hybridDecision,
+  PortfolioAllocator,
+  type PpoPositionState,
+  type PpoPrediction,
+  sizingColumns,
+} from '@candlelab/pipeline';
 import { sha256Hex } from '@candlelab/registry';
 import { type AggregatedSignal, HedgeWeights, SignalAggregator } from '@candlelab/signals';
 import type { DriftMonitor, DriftReport } from './DriftMonitor.js';
 import { type DecideOptions, decideWithWeights, learnFromOutcome, learningOrder } from './learnedWeights.js';
 import type { AggregateInput, LogRecord, Outcome, PredictionLog } from './PredictionLog.js';
-import type { ServedModel } from './servedModel.js';
+import type { ServedAllocator, ServedClassifier, ServedModel, ServedPpoTrader } from './servedModel.js';
 
 /** The source name of aggregated signals in the log. */
 export const AGGREGATE_SOURCE = 'aggregate';
@@ -79,6 +88,42 @@ export interface LatestFeatures {
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Rows a feature stream keeps at least, so a model swapped onto it observes its window at once. */
+const MIN_HISTORY_ROWS = 64;
+
+/** One bar of a feature stream's history: the candle and its feature row (null while warming up). */
+interface StreamBar {
+  candle: Candle;
+  row: Float64Array | null;
+}
+
+/** A PPO trader's position state (its own, fed back) and its last decision, filled at the next open. */
+interface TraderRun {
+  state: PpoPositionState;
+  last: PpoPrediction | undefined;
+}
+
+/** A portfolio allocator's stepper and the last `window + 1` common bars of its symbols. */
+interface AllocatorRun {
+  allocator: PortfolioAllocator;
+  time: number[];
+  open: number[][];
+  close: number[][];
+  /** Whether the last common bar was decided on (the next one rebalances to it). */
+  decided: boolean;
+}
+
+/** Rows of stream models' observations (`window` rows, oldest first) as feature columns. */
+const columnsOf = (rows: readonly Float64Array[]): Float64Array[] =>
+  Array.from(rows[0]!, (_, j) => Float64Array.from(rows, (row) => row[j]!));
+
+/** The number of bars a model observes at once: a hybrid's or a PPO agent's window, an allocator's window + 1 (returns). */
+function observedBars(model: ServedModel): number {
+  if (model.kind === 'ppo') return model.trader.spec.window;
+  if (model.kind === 'portfolio') return model.envSpec.window + 1;
+  return model.sizing?.spec.window ?? 1;
+}
+
 /**
  * The live loop of one symbol/timeframe: each tick loads the closed bars since the last one
  * through the database-first loader (missing ranges fetched and written to the store, so bars
@@ -104,8 +149,13 @@ export class SeriesLoop {
   readonly #closes = new Map<number, number>();
   readonly #latestFeatures = new Map<string, LatestFeatures>();
   readonly #latestPredictions = new Map<string, LogRecord>();
-  /** A hybrid model's last feature rows (its allocator's observation window), oldest first. */
-  readonly #sizingWindows = new Map<string, Float64Array[]>();
+  /** Each stream's last bars and rows, oldest first: the observation windows of hybrids and PPO agents. */
+  readonly #history = new Map<FeatureStream, StreamBar[]>();
+  #historyRows = MIN_HISTORY_ROWS;
+  readonly #traders = new Map<string, TraderRun>();
+  readonly #allocators = new Map<string, AllocatorRun>();
+  /** Open and close of the other symbols a served allocator weighs, by symbol and bar time (this tick's range). */
+  #peerBars = new Map<string, Map<number, { open: number; close: number }>>();
   #signals = new SignalAggregator();
   #weights = new HedgeWeights();
   #pending: LogRecord[] = [];
@@ -193,21 +243,14 @@ export class SeriesLoop {
     this.#closes.clear();
     this.#latestFeatures.clear();
     this.#latestPredictions.clear();
-    this.#sizingWindows.clear();
+    this.#history.clear();
+    this.#traders.clear();
+    this.#allocators.clear();
+    this.#historyRows = MIN_HISTORY_ROWS;
     this.#latestAggregate = undefined;
     this.#maxHorizonBars = aggregator.horizonBars;
     for (const monitor of this.#monitors.values()) monitor.reset();
-    for (const model of models) {
-      this.#models.set(model.id, model);
-      const key = JSON.stringify(model.featureSet);
-      let stream = this.#streams.get(key);
-      if (stream === undefined) {
-        stream = new FeatureStream(model.featureSet, symbol, timeframe);
-        this.#streams.set(key, stream);
-      }
-      this.#streamOf.set(model.id, stream);
-      this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
-    }
+    for (const model of models) this.#addModel(model);
     // Resume after the last committed bar (every row of a bar commits together), else at the last
     // closed bar; the streams replay from the same point before the first bar ever served, so every
     // feature row after a restart is bit-identical to the row of an uninterrupted run.
@@ -215,8 +258,8 @@ export class SeriesLoop {
     const lastClosed = alignTime(this.#options.now(), timeframe) - this.#tfMs;
     this.#serveFrom = served === undefined ? lastClosed : served.last + this.#tfMs;
     const longestWarmup = Math.max(0, ...[...this.#streams.values()].map((s) => s.warmup));
-    // A hybrid's allocator observes its last `window` rows: they are full by the first bar served.
-    const longestWindow = Math.max(1, ...models.map((m) => m.sizing?.spec.window ?? 1));
+    // Hybrids, PPO agents and allocators observe several bars: their windows are full by the first bar served.
+    const longestWindow = Math.max(1, ...models.map(observedBars));
     const firstServed = served === undefined ? this.#serveFrom : served.first;
     this.#nextBar = firstServed - Math.max(this.#options.warmupBars, longestWarmup + longestWindow) * this.#tfMs;
     // Weights: re-learned from the logged outcomes alone, in the order they became known.
@@ -239,6 +282,37 @@ export class SeriesLoop {
     const known = ranges.filter((r) => r !== undefined);
     if (known.length === 0) return undefined;
     return { first: Math.min(...known.map((r) => r.first)), last: Math.max(...known.map((r) => r.last)) };
+  }
+
+  /**
+   * Registers a model: a stream model gets the stream of its feature set (shared by identical
+   * sets; a PPO trader starts flat), an allocator its stepper from all cash.
+   */
+  #addModel(model: ServedModel): FeatureStream | undefined {
+    this.#models.set(model.id, model);
+    this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
+    this.#historyRows = Math.max(this.#historyRows, observedBars(model));
+    if (model.kind === 'portfolio') {
+      const m = model.envSpec.symbols.length;
+      this.#allocators.set(model.id, {
+        allocator: new PortfolioAllocator(model.agent, model.envSpec),
+        time: [],
+        open: Array.from({ length: m }, () => []),
+        close: Array.from({ length: m }, () => []),
+        decided: false,
+      });
+      return undefined;
+    }
+    if (model.kind === 'ppo') this.#traders.set(model.id, { state: { position: 0 }, last: undefined });
+    const key = JSON.stringify(model.featureSet);
+    let stream = this.#streams.get(key);
+    if (stream === undefined) {
+      stream = new FeatureStream(model.featureSet, this.symbol, this.timeframe);
+      this.#streams.set(key, stream);
+      this.#history.set(stream, []);
+    }
+    this.#streamOf.set(model.id, stream);
+    return stream;
   }
 
   #signalOf(row: LogRecord): Signal {
@@ -272,47 +346,46 @@ export class SeriesLoop {
    * Hot swap: `model` takes the place of `replacedId` without a restart. It runs between ticks —
    * a tick already running finishes every bar with the old model; the next bar is predicted by
    * the new one, so no bar is lost or predicted twice. The new model reuses the feature stream of
-   * an identical feature set (already warm), else gets a stream warmed over `warmupBars` stored
-   * bars. The old model's last signals leave the aggregate. Returns false when `replacedId` is
-   * not served here.
+   * an identical feature set (already warm, its recent rows kept, so a hybrid or PPO agent
+   * observes its window at once), else gets a stream warmed over `warmupBars` stored bars; a PPO
+   * agent starts flat, an allocator from all cash over the last stored bars. The old model's last
+   * signals leave the aggregate. Returns false when `replacedId` is not served here.
    */
   swapModel(replacedId: string, model: ServedModel, monitor?: DriftMonitor): Promise<boolean> {
     return this.#exclusive(async () => {
       if (!this.#models.has(replacedId)) return false;
       const { symbol, timeframe, store, exchange, warmupBars } = this.#options;
-      const key = JSON.stringify(model.featureSet);
-      let stream = this.#streams.get(key);
-      if (stream === undefined) {
-        stream = new FeatureStream(model.featureSet, symbol, timeframe);
-        const bars = await store.read({
-          exchange,
-          symbol,
-          timeframe,
-          start: this.#nextBar - Math.max(warmupBars, stream.warmup + (model.sizing?.spec.window ?? 1)) * this.#tfMs,
-          end: this.#nextBar,
-        });
-        for (let i = 0; i < barsLength(bars); i++) {
-          const row = stream.update(candleAt(bars, i));
-          if (model.sizing) this.#pushSizingRow(model, row);
-        }
-        this.#streams.set(key, stream);
-      }
-      // A hybrid on the replaced model's stream keeps its rows (they are the stream's, not the model's).
-      const carried = this.#streamOf.get(replacedId) === stream ? this.#sizingWindows.get(replacedId) : undefined;
-      if (model.sizing && carried) this.#sizingWindows.set(model.id, carried.slice(-model.sizing.spec.window));
+      const hadStream = this.#streams.has(JSON.stringify(model.featureSet));
       // Same position in the model order; everything keyed by the old id goes.
-      this.#models = new Map([...this.#models].map(([id, m]) => (id === replacedId ? [model.id, model] : [id, m])));
+      const order = [...this.#models.keys()];
+      const stream = this.#addModel(model);
+      this.#models = new Map(
+        order.map((id) => (id === replacedId ? [model.id, model] : ([id, this.#models.get(id)!] as const))),
+      );
+      const warmFrom = this.#nextBar - Math.max(warmupBars, (stream?.warmup ?? 0) + observedBars(model)) * this.#tfMs;
+      if (stream && !hadStream) {
+        const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
+        for (let i = 0; i < barsLength(bars); i++) this.#advanceStream(stream, candleAt(bars, i));
+      }
+      if (model.kind === 'portfolio') {
+        const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
+        this.#peerBars = await this.#loadPeers(warmFrom, this.#nextBar);
+        for (let i = 0; i < barsLength(bars); i++) this.#allocate(model, candleAt(bars, i));
+      }
       this.#streamOf.delete(replacedId);
-      this.#streamOf.set(model.id, stream);
-      for (const [k, s] of this.#streams) if (![...this.#streamOf.values()].includes(s)) this.#streams.delete(k);
+      for (const [k, s] of this.#streams)
+        if (![...this.#streamOf.values()].includes(s)) {
+          this.#streams.delete(k);
+          this.#history.delete(s);
+        }
       this.#latestFeatures.delete(replacedId);
       this.#latestPredictions.delete(replacedId);
-      this.#sizingWindows.delete(replacedId);
+      this.#traders.delete(replacedId);
+      this.#allocators.delete(replacedId);
       this.#suspended.delete(replacedId);
       this.#replaced.add(replacedId);
       this.#monitors.delete(replacedId);
       if (monitor) this.#monitors.set(model.id, monitor);
-      this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
       // A rebuild after a failed tick restores this set of models.
       this.#options = { ...this.#options, models: [...this.#models.values()], monitors: this.#monitors };
       return true;
@@ -351,6 +424,7 @@ export class SeriesLoop {
     report.fetched = loaded.report.fetched;
     report.gaps = loaded.report.gaps;
     const bars = loaded.bars;
+    if (barsLength(bars) > 0) this.#peerBars = await this.#loadPeers(this.#nextBar, end);
     for (let i = 0; i < barsLength(bars); i++) {
       const { inserted, outcomes } = await this.#processBar(bars, i);
       report.inserted += inserted;
@@ -382,7 +456,7 @@ export class SeriesLoop {
     this.#closes.set(time, candle.close);
     this.#closes.delete(time - (this.#maxHorizonBars + 2) * this.#tfMs);
     const rows = new Map<FeatureStream, Float64Array | null>();
-    for (const stream of this.#streams.values()) rows.set(stream, stream.update(candle));
+    for (const stream of this.#streams.values()) rows.set(stream, this.#advanceStream(stream, candle));
     this.#nextBar = closeTime;
     const serving = time >= this.#serveFrom;
 
@@ -393,9 +467,21 @@ export class SeriesLoop {
     const records: LogRecord[] = [];
     const drifting: Array<{ model: ServedModel; report: DriftReport }> = [];
     for (const model of this.#models.values()) {
-      const row = rows.get(this.#streamOf.get(model.id)!)!;
-      // A hybrid's window advances on every bar (warm-up and suspended ones too), as in the batch path.
-      if (model.sizing) this.#pushSizingRow(model, row);
+      const logging = serving && !this.#suspended.has(model.id);
+      if (model.kind === 'portfolio') {
+        // The allocator steps on every common bar (warm-up and suspended ones too), as in the batch path.
+        const weights = this.#allocate(model, candle);
+        if (weights === undefined || !logging) continue;
+        const record = this.#allocationRecord(model, weights, time, closeTime);
+        records.push(record);
+        this.#latestPredictions.set(model.id, record);
+        this.#signals.submit(this.#signalOf(record));
+        continue;
+      }
+      const stream = this.#streamOf.get(model.id)!;
+      const row = rows.get(stream)!;
+      // A PPO trader acts on every bar (warm-up and suspended ones too): its position is its own state.
+      const traded = model.kind === 'ppo' ? this.#stepTrader(model, stream) : undefined;
       if (row === null) continue;
       const monitor = monitors.get(model.id);
       monitor?.push(row);
@@ -404,8 +490,11 @@ export class SeriesLoop {
         names: this.#streamOf.get(model.id)!.names,
         values: Array.from(row, finiteOrNull),
       });
-      if (!serving || this.#suspended.has(model.id)) continue;
-      const record = this.#predict(model, row, time, closeTime);
+      if (!logging) continue;
+      const record =
+        model.kind === 'ppo'
+          ? this.#traderRecord(model, traded!, row, time, closeTime)
+          : this.#predict(model, row, time, closeTime);
       records.push(record);
       this.#latestPredictions.set(model.id, record);
       this.#signals.submit(this.#signalOf(record));
@@ -476,16 +565,29 @@ export class SeriesLoop {
     return { ...decideWithWeights(inputs, this.symbol, this.#weights, this.#options.aggregator), inputs };
   }
 
-  /** Appends a feature row to a hybrid's window (a bar without features empties it: its rows must be consecutive). */
-  #pushSizingRow(model: ServedModel, row: Float64Array | null): void {
-    if (row === null) {
-      this.#sizingWindows.delete(model.id);
-      return;
+  /** Feeds a bar to a stream and keeps it in the stream's history; returns the bar's feature row. */
+  #advanceStream(stream: FeatureStream, candle: Candle): Float64Array | null {
+    const row = stream.update(candle);
+    const history = this.#history.get(stream)!;
+    history.push({ candle, row });
+    if (history.length > this.#historyRows) history.splice(0, history.length - this.#historyRows);
+    return row;
+  }
+
+  /**
+   * The last `window` bars of a stream, oldest first, when all of them have every feature (a
+   * model's observation); undefined while warming up or when one is missing.
+   */
+  #observedWindow(stream: FeatureStream, window: number): { candles: Candle[]; rows: Float64Array[] } | undefined {
+    const history = this.#history.get(stream)!;
+    if (history.length < window) return undefined;
+    const recent = history.slice(-window);
+    const rows: Float64Array[] = [];
+    for (const { row } of recent) {
+      if (row === null || row.some((x) => !Number.isFinite(x))) return undefined;
+      rows.push(row);
     }
-    const window = this.#sizingWindows.get(model.id) ?? [];
-    window.push(row);
-    if (window.length > model.sizing!.spec.window) window.shift(); // `window` rows, a handful
-    this.#sizingWindows.set(model.id, window);
+    return { candles: recent.map((bar) => bar.candle), rows };
   }
 
   /**
@@ -494,12 +596,12 @@ export class SeriesLoop {
    * (and the backtest) computes it. Undefined while the window is not full or has a missing
    * feature (no observation: the model stays flat, like a classifier's bar with a missing feature).
    */
-  #hybridDecision(model: ServedModel): HybridDecision | undefined {
+  #hybridDecision(model: ServedClassifier): HybridDecision | undefined {
     const allocator = model.sizing!;
     const { window, observeFeatures } = allocator.spec;
-    const rows = this.#sizingWindows.get(model.id) ?? [];
-    if (rows.length < window || rows.some((row) => row.some((x) => !Number.isFinite(x)))) return undefined;
-    const featureColumns = Array.from(rows[0]!, (_, j) => Float64Array.from(rows, (row) => row[j]!));
+    const observed = this.#observedWindow(this.#streamOf.get(model.id)!, window);
+    if (observed === undefined) return undefined;
+    const featureColumns = columnsOf(observed.rows);
     const { numClasses } = model.classes;
     const probabilityColumns = entryProbabilityColumns(model.classifier, featureColumns, numClasses, window, 0, window);
     return hybridDecision(
@@ -513,8 +615,131 @@ export class SeriesLoop {
     );
   }
 
-  #predict(model: ServedModel, row: Float64Array, time: number, closeTime: number): LogRecord {
+  /**
+   * One bar of a PPO trader, as pipeline's `replayPpo` steps it: the last decision fills at this
+   * bar's open (`PpoTrader.filled`), then the agent decides on its window ending at this bar with
+   * the position it holds. Without an observation (warming up, a missing feature) it decides
+   * nothing and keeps its position. From the first bar its window is full, so after a restart
+   * (the loop replays from the same bar) the state is the same.
+   */
+  #stepTrader(model: ServedPpoTrader, stream: FeatureStream): TraderRun {
+    const run = this.#traders.get(model.id)!;
+    const history = this.#history.get(stream)!;
+    if (run.last !== undefined) run.state = model.trader.filled(run.state, run.last, history.at(-1)!.candle.open);
+    const observed = this.#observedWindow(stream, model.trader.spec.window);
+    run.last = observed
+      ? model.trader.decide(
+          candlesToBars(observed.candles, this.symbol, this.timeframe),
+          columnsOf(observed.rows),
+          run.state,
+        )
+      : undefined;
+    return run;
+  }
+
+  #traderRecord(model: ServedPpoTrader, run: TraderRun, row: Float64Array, time: number, closeTime: number): LogRecord {
+    const decision = run.last;
+    const position = decision?.position ?? run.state.position;
+    const probabilities = decision?.probabilities ?? new Float64Array(model.actions.length).fill(Number.NaN);
+    return this.#record(model, time, closeTime, {
+      inputsFingerprint: sha256Hex(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)),
+      probabilities: Array.from(probabilities, finiteOrNull),
+      action: position > 0 ? 'buy' : position < 0 ? 'sell' : 'hold',
+      confidence: decision ? decision.probabilities[decision.action]! : 0,
+      size: position,
+    });
+  }
+
+  /**
+   * The other symbols an allocator weighs, loaded store first (missing ranges fetched) over
+   * `[start, end)`: open and close by bar time.
+   */
+  async #loadPeers(start: number, end: number): Promise<Map<string, Map<number, { open: number; close: number }>>> {
+    const { store, source, exchange, timeframe, now } = this.#options;
+    const peers = new Set<string>();
+    for (const model of this.#models.values())
+      if (model.kind === 'portfolio') for (const s of model.envSpec.symbols) if (s !== this.symbol) peers.add(s);
+    const loaded = new Map<string, Map<number, { open: number; close: number }>>();
+    for (const symbol of peers) {
+      const { bars } = await loadBars(
+        { exchange, symbol, timeframe, start, end },
+        { store, ...(source ? { source } : {}), now },
+      );
+      loaded.set(symbol, new Map(Array.from(bars.time, (t, i) => [t, { open: bars.open[i]!, close: bars.close[i]! }])));
+    }
+    return loaded;
+  }
+
+  /**
+   * One bar of an allocator, as pipeline's `portfolioDecisions` steps it over common bars: a bar
+   * some symbol lacks is skipped (as `commonTimeBars` drops it); otherwise the held weights move
+   * through it to the last decision's targets, and with `window + 1` common bars it decides.
+   * Returns the target weights (symbols, then cash) or undefined when it did not decide.
+   */
+  #allocate(model: ServedAllocator, candle: Candle): Float64Array | undefined {
+    const run = this.#allocators.get(model.id)!;
+    const { symbols, window } = model.envSpec;
+    const prices = symbols.map((s) => (s === this.symbol ? candle : this.#peerBars.get(s)?.get(candle.time)));
+    if (prices.some((p) => p === undefined)) return undefined;
+    run.time.push(candle.time);
+    prices.forEach((p, k) => {
+      run.open[k]!.push(p!.open);
+      run.close[k]!.push(p!.close);
+    });
+    if (run.time.length > window + 1) {
+      run.time.shift();
+      for (const column of [...run.open, ...run.close]) column.shift(); // window + 1 values each
+    }
+    const assets = symbols.map((_, k) => ({
+      open: Float64Array.from(run.open[k]!),
+      close: Float64Array.from(run.close[k]!),
+    }));
+    const last = run.time.length - 1;
+    if (run.decided) run.allocator.rebalance(assets, last - 1);
+    run.decided = last >= window;
+    return run.decided ? Float64Array.from(run.allocator.decide(assets, last)) : undefined;
+  }
+
+  /** An allocator's prediction on this series: this symbol's weight as a sized buy (a hold at 0), every weight logged. */
+  #allocationRecord(model: ServedAllocator, weights: Float64Array, time: number, closeTime: number): LogRecord {
+    const run = this.#allocators.get(model.id)!;
+    const weight = weights[model.envSpec.symbols.indexOf(this.symbol)]!;
+    const closes = Float64Array.from(run.close.flat());
+    return this.#record(model, time, closeTime, {
+      inputsFingerprint: sha256Hex(new Uint8Array(closes.buffer)),
+      probabilities: Array.from(weights),
+      action: weight > 0 ? 'buy' : 'hold',
+      confidence: weight,
+      size: weight,
+    });
+  }
+
+  /** A model's prediction row of the bar opening at `time`. */
+  #record(
+    model: ServedModel,
+    time: number,
+    closeTime: number,
+    decided: Pick<LogRecord, 'inputsFingerprint' | 'probabilities' | 'action' | 'confidence' | 'size'>,
+  ): LogRecord {
     const { symbol, timeframe } = this.#options;
+    return {
+      key: `prediction:${model.id}:${symbol}:${timeframe}:${time}`,
+      kind: 'prediction',
+      symbol,
+      timeframe,
+      barTime: time,
+      decidedAt: closeTime,
+      source: model.id,
+      modelVersion: model.manifest.version,
+      ...decided,
+      inputs: null,
+      outcomeDue: time + (model.horizonBars + 1) * this.#tfMs,
+      outcomeReturn: null,
+      outcomeKnownAt: null,
+    };
+  }
+
+  #predict(model: ServedClassifier, row: Float64Array, time: number, closeTime: number): LogRecord {
     const missing = row.some((x) => !Number.isFinite(x));
     const hybrid = model.sizing ? this.#hybridDecision(model) : undefined;
     // As in training and `predictLatest`: a bar with a missing feature gets no prediction and stays flat.
@@ -529,25 +754,13 @@ export class SeriesLoop {
     const sizeProbabilities = model.sizing
       ? (hybrid?.probabilities ?? new Float64Array(model.sizing.spec.sizes.length).fill(Number.NaN))
       : [];
-    return {
-      key: `prediction:${model.id}:${symbol}:${timeframe}:${time}`,
-      kind: 'prediction',
-      symbol,
-      timeframe,
-      barTime: time,
-      decidedAt: closeTime,
-      source: model.id,
-      modelVersion: model.manifest.version,
+    return this.#record(model, time, closeTime, {
       inputsFingerprint: sha256Hex(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)),
       probabilities: [...Array.from(probabilities, finiteOrNull), ...Array.from(sizeProbabilities, finiteOrNull)],
-      inputs: null,
       action: model.sizing ? action : entry.action,
       confidence: Math.min(1, Math.max(0, entry.confidence)),
       size: position,
-      outcomeDue: time + (model.horizonBars + 1) * this.#tfMs,
-      outcomeReturn: null,
-      outcomeKnownAt: null,
-    };
+    });
   }
 
   /**

@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { alignTime, barsLength, NotEnoughDataError, type Timeframe, timeframeToMs } from '@candlelab/core';
+import {
+  alignTime,
+  barsLength,
+  InvalidParameterError,
+  NotEnoughDataError,
+  type Timeframe,
+  timeframeToMs,
+} from '@candlelab/core';
 import {
   type CandleSource,
   type CandleStore,
@@ -19,7 +26,7 @@ import { AlertNotifier, type HealthAlert } from './AlertNotifier.js';
 import { DriftMonitor, type DriftReport } from './DriftMonitor.js';
 import { compareLivePerformance, type PerformanceReport } from './livePerformance.js';
 import type { PredictionLog } from './PredictionLog.js';
-import { paperTrades } from './paperTrades.js';
+import { PaperTradeRecord } from './paperTrades.js';
 import { RetrainScheduler } from './RetrainScheduler.js';
 import { SeriesLoop, type TickReport } from './SeriesLoop.js';
 import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
@@ -135,6 +142,8 @@ export class ServeRuntime {
   readonly #onEvent: (event: ServeEvent) => void;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #performance = new Map<string, PerformanceReport>();
+  /** Live paper trades of every model and series, updated from the newest rows only. */
+  readonly #paper = new Map<string, PaperTradeRecord>();
   #source: CandleSource | undefined;
   /** The scheduled retrain (undefined without `retrain` in the config). */
   readonly retrain: RetrainScheduler | undefined;
@@ -469,22 +478,28 @@ export class ServeRuntime {
     const options = this.config.performance;
     for (const loop of this.loops) {
       for (const model of loop.models) {
-        if (loop.isSuspended(model.id)) continue;
+        // An allocator rebalances fractional weights every bar: it has no round trips to test.
+        if (loop.isSuspended(model.id) || model.kind === 'portfolio') continue;
         try {
-          const rows = (
-            await this.log.query({ symbol: loop.symbol, timeframe: loop.timeframe, source: model.id })
-          ).sort((a, b) => a.barTime - b.barTime);
-          let live: number[] = [];
-          if (rows.length > 0) {
-            const bars = await this.store.read({
-              exchange: this.config.exchange.id,
-              symbol: loop.symbol,
-              timeframe: loop.timeframe,
-              start: rows[0]!.barTime,
-              end: loop.servedThrough + timeframeToMs(loop.timeframe),
-            });
-            live = paperTrades(bars, rows, model.rule).trades.map((t) => t.returnPct);
+          const key = monitorKey(model.id, loop.symbol, loop.timeframe);
+          let record = this.#paper.get(key);
+          if (record === undefined) {
+            record = new PaperTradeRecord(model.rule);
+            this.#paper.set(key, record);
           }
+          const { symbol, timeframe } = loop;
+          const live = await record.update({
+            rows: (from) =>
+              this.log.query({ symbol, timeframe, source: model.id, ...(from === undefined ? {} : { from }) }),
+            bars: (start) =>
+              this.store.read({
+                exchange: this.config.exchange.id,
+                symbol,
+                timeframe,
+                start,
+                end: loop.servedThrough + timeframeToMs(timeframe),
+              }),
+          });
           const report = compareLivePerformance(live, model.backtestTrades[loop.symbol] ?? [], options);
           this.#performance.set(monitorKey(model.id, loop.symbol, loop.timeframe), report);
           if (report.significant)
@@ -541,6 +556,7 @@ export class ServeRuntime {
       if (await loop.swapModel(replaced.id, model, monitor)) {
         this.#drift.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
         this.#performance.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
+        this.#paper.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
         if (monitor) this.#monitors.set(monitorKey(modelId, loop.symbol, loop.timeframe), monitor);
         swapped.push({ symbol: loop.symbol, timeframe: loop.timeframe, replaced: replaced.id });
         this.#onEvent({ type: 'swap', modelId, replaced: replaced.id, symbol: loop.symbol, timeframe: loop.timeframe });
@@ -635,6 +651,12 @@ async function trainingDistribution(
   load: { store: CandleStore; source: CandleSource; exchange: string; now: () => number },
   options: ServeConfig['drift'],
 ): Promise<DriftMonitor> {
+  if (model.kind === 'portfolio')
+    throw new InvalidParameterError(
+      'drift',
+      model.id,
+      'a portfolio allocator observes log returns and its own weights, not features: no feature drift to monitor',
+    );
   const { data } = model.strategy;
   const { bars } = await loadBars(
     { exchange: load.exchange, symbol, timeframe: data.timeframe, start: data.start, end: data.end },

@@ -18,6 +18,7 @@ import { paperTrades } from './paperTrades.js';
 import type { SeriesLoop } from './SeriesLoop.js';
 import { type ServeOptions, ServeRuntime } from './ServeRuntime.js';
 import type { ServeConfig } from './serveConfig.js';
+import { probabilityNames, servedKind } from './servedModel.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -326,7 +327,8 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     '/predict',
     {
       schema: {
-        summary: 'The newest prediction of every served model: action, position and every class probability',
+        summary:
+          "The newest prediction of every served model: kind, action, position and every class, action or weight probability (an allocator's `weights`)",
         querystring: seriesQuery,
         response: { 200: anyObject },
       },
@@ -345,9 +347,14 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             action: row?.action ?? null,
             position: row?.size ?? null,
             confidence: row?.confidence ?? null,
+            kind: servedKind(m),
             probabilities: row
-              ? Object.fromEntries(m.classes.classes.map((c, k) => [c, row.probabilities?.[k] ?? null]))
+              ? Object.fromEntries(probabilityNames(m).map((name, k) => [name, row.probabilities?.[k] ?? null]))
               : null,
+            // A portfolio allocator's target weights over its symbols and cash (its probabilities are the weights).
+            ...(m.kind === 'portfolio' && row
+              ? { weights: Object.fromEntries(m.columns.map((name, k) => [name, row.probabilities?.[k] ?? null])) }
+              : {}),
           };
         }),
       };

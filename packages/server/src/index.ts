@@ -76,5 +76,15 @@ export {
   type ServeConfigInput,
   ServeConfigSchema,
 } from './serveConfig.js';
-export { labelHorizonBars, loadServedModel, type ServedModel, servingMismatch } from './servedModel.js';
+export {
+  labelHorizonBars,
+  loadServedModel,
+  probabilityNames,
+  type ServedAllocator,
+  type ServedClassifier,
+  type ServedModel,
+  type ServedPpoTrader,
+  servedKind,
+  servingMismatch,
+} from './servedModel.js';
 export { type ServeMainIo, serveMain } from './serveMain.js';

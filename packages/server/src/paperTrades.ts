@@ -48,3 +48,59 @@ export function paperTrades(
     orders: run.orders,
   };
 }
+
+/**
+ * The paper round trips of one source's logged signals, kept up to date without re-reading its
+ * whole history: a round trip closed by a target change is final, so each update re-simulates
+ * (with {@link paperTrades}) only from the decision bar of the last target change — where the
+ * full simulation would fill the same way from a flat start — and keeps the trades closed before
+ * it. The trades returned equal `paperTrades` over the whole log (tested), the open one marked to
+ * the last close.
+ */
+export class PaperTradeRecord {
+  readonly #costs: { feesBps: number; slippageBps: number };
+  readonly #closed: number[] = [];
+  /** Decision bar of the last target change seen; the next update re-simulates from it. */
+  #from: number | undefined;
+
+  constructor(costs: { feesBps: number; slippageBps: number }) {
+    this.#costs = costs;
+  }
+
+  /**
+   * Returns of every round trip so far. `read.rows(from)` gives the source's rows decided at or
+   * after `from` (all rows when undefined); `read.bars(start)` the bars from `start` to the
+   * newest bar served.
+   */
+  async update(read: {
+    rows: (from: number | undefined) => Promise<LogRecord[]>;
+    bars: (start: number) => Promise<Bars>;
+  }): Promise<number[]> {
+    const from = this.#from;
+    const rows = (await read.rows(from))
+      .filter((row) => from === undefined || row.barTime >= from)
+      .sort((a, b) => a.barTime - b.barTime);
+    if (rows.length === 0) return [...this.#closed];
+    const bars = await read.bars(rows[0]!.barTime);
+    const { trades } = paperTrades(bars, rows, this.#costs);
+    // The last target change (as `positionTrades` sees it): trades closed at or before its fill are final.
+    let lastChange = -1;
+    let side = 0;
+    let r = 0;
+    let target = 0;
+    for (let t = 0; t < barsLength(bars) - 1; t++) {
+      while (r < rows.length && rows[r]!.barTime <= bars.time[t]!) target = Math.sign(targetOf(rows[r++]!) || 0);
+      if (target === side) continue;
+      side = target;
+      lastChange = t;
+    }
+    if (lastChange < 0) return [...this.#closed, ...trades.map((t) => t.returnPct)];
+    const open: number[] = [];
+    for (const trade of trades) {
+      if (trade.exitIndex <= lastChange + 1 && trade.entryIndex <= lastChange) this.#closed.push(trade.returnPct);
+      else open.push(trade.returnPct);
+    }
+    this.#from = bars.time[lastChange]!;
+    return [...this.#closed, ...open];
+  }
+}

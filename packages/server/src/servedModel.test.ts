@@ -1,18 +1,26 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lowerBound, ModelFormatError, sliceBars } from '@candlelab/core';
+import { lowerBound, sliceBars } from '@candlelab/core';
 import { MemoryStore } from '@candlelab/data';
 import { computeFeatures } from '@candlelab/features';
 import { labelClasses } from '@candlelab/labels';
-import { loadStrategy, loadStrategyModel, predictHybrid, trainStrategy } from '@candlelab/pipeline';
+import {
+  commonTimeBars,
+  loadStrategy,
+  loadStrategyModel,
+  predictHybrid,
+  predictPortfolio,
+  replayPpo,
+  trainStrategy,
+} from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
 import { fixturePath, loadFixtureBars } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { trainTestModel } from '../test/trainedModel.js';
+import { trainTestModel, trainTestPpo } from '../test/trainedModel.js';
 import { SeriesLoop } from './SeriesLoop.js';
 import { openDuckDbPredictionLog } from './SqlPredictionLog.js';
-import { loadServedModel, servingMismatch } from './servedModel.js';
+import { loadServedModel, probabilityNames, type ServedModel, servedKind, servingMismatch } from './servedModel.js';
 
 const HOUR = 3_600_000;
 
@@ -28,6 +36,7 @@ describe('loadServedModel (through the pipeline loadStrategyModel)', () => {
     const store = await openModelStore(trained.registry);
     try {
       const served = await loadServedModel(store, trained.modelId);
+      if (served.kind !== 'classifier') throw new Error(`expected a classifier, got ${served.kind}`);
       const loaded = await loadStrategyModel(store, trained.modelId);
       if (loaded.kind !== 'classifier') throw new Error('expected a classifier');
       expect(served.sizing).toBeUndefined();
@@ -54,46 +63,74 @@ describe('loadServedModel (through the pipeline loadStrategyModel)', () => {
     }
   }, 120_000);
 
-  it('refuses a PPO agent (model.kind: ppo) with a ModelFormatError naming the model', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'candlelab-served-ppo-'));
-    dirs.push(dir);
-    const path = join(dir, 'ppo.yaml');
-    writeFileSync(
-      path,
-      `name: served-ppo
-seed: 3
-data:
-  symbols: [BTC/USDT]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
-features:
-  name: served-ppo
-  features:
-    - { kind: returns, period: 1 }
-labels: { kind: forwardReturn, horizon: 4, target: binary }
-model:
-  kind: ppo
-  totalTimesteps: 256
-  seeds: 1
-  randomRuns: 1
-  env: { episodeLength: 128 }
-  params: { numEnvs: 2, numSteps: 64, hiddenSizes: [4] }
-validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 300, gap: 4, workers: 1 }
-gates: [trades >= 0]
-registry: { root: models }
-`,
-    );
-    const result = await trainStrategy(loadStrategy(path));
-    const store = await openModelStore(join(dir, 'models'));
+  it('serves a PPO trading agent: bar by bar (across a restart) its position and action probabilities equal replayPpo from the first bar fed', async () => {
+    const trained = await trainTestPpo('trading');
+    dirs.push(trained.dir);
+    const store = await openModelStore(trained.registry);
     try {
-      const id = result.model!.id;
-      await expect(loadServedModel(store, id)).rejects.toThrow(ModelFormatError);
-      await expect(loadServedModel(store, id)).rejects.toThrow(
-        `${id}: a PPO trading agent (model.kind: ppo) cannot be served yet`,
-      );
+      const served = await loadServedModel(store, trained.modelId);
+      if (served.kind !== 'ppo') throw new Error(`expected a PPO trader, got ${served.kind}`);
+      expect(servedKind(served)).toBe('ppo');
+      expect(probabilityNames(served)).toEqual(['short', 'flat', 'long']);
+      const { bars, rows } = await replayLive(served, ['BTC/USDT'], 'BTC/USDT');
+      expect(rows).toHaveLength(73);
+      const feedStart = lowerBound(bars.get('BTC/USDT')!.time, rows[0]!.barTime - 50 * HOUR);
+      const positions = new Set<number>();
+      for (const row of rows) {
+        const all = bars.get('BTC/USDT')!;
+        const upTo = sliceBars(all, feedStart, lowerBound(all.time, row.barTime) + 1);
+        const batch = replayPpo(
+          served.trader.policy,
+          served.trader.spec,
+          upTo,
+          computeFeatures(upTo, served.featureSet),
+          Number.POSITIVE_INFINITY,
+        );
+        expect(row.size, row.key).toBe(batch.position);
+        expect(row.probabilities).toEqual(Array.from(batch.probabilities));
+        expect(row.action).toBe(batch.position > 0 ? 'buy' : batch.position < 0 ? 'sell' : 'hold');
+        expect(row.confidence).toBe(batch.probabilities[batch.action]);
+        positions.add(batch.position);
+      }
+      // The replay exercised more than one position.
+      expect(positions.size).toBeGreaterThan(1);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it('serves a PPO portfolio allocator on each of its series: bar by bar (across a restart) its weights equal predictPortfolio over the common bars from the first bar fed', async () => {
+    const trained = await trainTestPpo('portfolio');
+    dirs.push(trained.dir);
+    const store = await openModelStore(trained.registry);
+    try {
+      const served = await loadServedModel(store, trained.modelId);
+      if (served.kind !== 'portfolio') throw new Error(`expected an allocator, got ${served.kind}`);
+      expect(probabilityNames(served)).toEqual(['w_BTC/USDT', 'w_ETH/USDT', 'w_cash']);
+      expect(servingMismatch(served, 'ETH/USDT', '1h')).toBeUndefined();
+      const symbols = ['BTC/USDT', 'ETH/USDT'];
+      // Each series' loop steps its own allocator; both log the same weights, each its own symbol's as the size.
+      for (const [k, symbol] of symbols.entries()) {
+        const { bars, rows } = await replayLive(served, symbols, symbol);
+        expect(rows).toHaveLength(73);
+        const feedStart = rows[0]!.barTime - 50 * HOUR;
+        const cash = new Set<number>();
+        for (const row of rows) {
+          const upTo = commonTimeBars(
+            symbols.map((s) => {
+              const all = bars.get(s)!;
+              return sliceBars(all, lowerBound(all.time, feedStart), lowerBound(all.time, row.barTime) + 1);
+            }),
+          );
+          const batch = predictPortfolio(served.agent, served.envSpec, upTo, { from: served.envSpec.window });
+          expect(batch.time).toBe(row.barTime);
+          expect(row.probabilities, row.key).toEqual(Array.from(batch.weights));
+          expect(row.size).toBe(batch.weights[k]);
+          expect(row.action).toBe(batch.weights[k]! > 0 ? 'buy' : 'hold');
+          cash.add(batch.weights[2]!);
+        }
+        expect(cash.size).toBeGreaterThan(1);
+      }
     } finally {
       await store.close();
     }
@@ -133,44 +170,12 @@ registry: { root: models }
     const store = await openModelStore(join(dir, 'models'));
     try {
       const served = await loadServedModel(store, result.model!.id);
+      if (served.kind !== 'classifier') throw new Error(`expected a classifier, got ${served.kind}`);
       const sizing = served.sizing!;
       expect(sizing.spec.sizes).toEqual([0, 0.5, 1]);
       expect(servingMismatch(served, 'BTC/USDT', '1h')).toBeUndefined();
-      // Real bars after the training window, replayed hour by hour through the live loop (no exchange:
-      // the store holds them); the loop is reopened on the same log halfway (a restart).
-      const bars = loadFixtureBars('ohlcv/binance-1h/BTC_USDT-1h.json.gz');
-      const candles = new MemoryStore();
-      await candles.write(bars, { exchange: 'binance' });
-      const log = await openDuckDbPredictionLog({ path: ':memory:' });
-      const clock = { now: Date.UTC(2022, 8, 10) + 30 * 60_000 };
-      const open = () =>
-        SeriesLoop.open({
-          exchange: 'binance',
-          symbol: 'BTC/USDT',
-          timeframe: '1h',
-          store: candles,
-          log,
-          models: [served],
-          aggregator: {
-            maxAgeMs: 2 * HOUR,
-            learningRate: 0.5,
-            decay: 0.01,
-            horizonBars: 1,
-            minConfidence: 0.5,
-            minConsensus: 0.5,
-            maxPositionSize: 1,
-          },
-          warmupBars: 50,
-          now: () => clock.now,
-        });
-      let loop = await open();
-      for (let h = 0; h < 72; h++) {
-        if (h === 36) loop = await open();
-        clock.now += HOUR;
-        await loop.tick();
-      }
-      const rows = await log.query({ kind: 'prediction' });
-      await log.close();
+      const { bars: all, rows } = await replayLive(served, ['BTC/USDT'], 'BTC/USDT');
+      const bars = all.get('BTC/USDT')!;
       expect(rows).toHaveLength(73);
       // The loop fed its feature streams from 50 bars before the first bar served.
       const feedStart = lowerBound(bars.time, rows[0]!.barTime - 50 * HOUR);
@@ -196,8 +201,63 @@ registry: { root: models }
       }
       // The replay exercised more than one position.
       expect(positions.size).toBeGreaterThan(1);
+
+      // Hot-swapped onto the stream of a classifier with the same features (no hybrid before it),
+      // the hybrid observes its window at the first bar after the swap: the stream keeps its rows.
+      const { sizing: _, ...entryOnly } = served;
+      const classifier = { ...entryOnly, id: `${served.id}-entry-only` };
+      const swapped = await replayLive(classifier, ['BTC/USDT'], 'BTC/USDT', served);
+      const afterSwap = swapped.rows.filter((r) => r.source === served.id);
+      expect(afterSwap).toHaveLength(36);
+      expect(afterSwap.map((r) => r.size)).toEqual(rows.slice(-36).map((r) => r.size));
+      expect(afterSwap.map((r) => r.probabilities)).toEqual(rows.slice(-36).map((r) => r.probabilities));
     } finally {
       await store.close();
     }
   }, 120_000);
 });
+
+/**
+ * Real bars after the training window, replayed hour by hour through the live loop of `symbol`
+ * (no exchange: the store holds every symbol's bars); halfway the loop is reopened on the same
+ * log (a restart), or `swapIn` hot-swaps in for `served`. Returns the bars and the logged predictions.
+ */
+async function replayLive(served: ServedModel, symbols: readonly string[], symbol: string, swapIn?: ServedModel) {
+  const bars = new Map(
+    symbols.map((s) => [s, loadFixtureBars(`ohlcv/binance-1h/${s.replace('/', '_')}-1h.json.gz`)] as const),
+  );
+  const candles = new MemoryStore();
+  for (const b of bars.values()) await candles.write(b, { exchange: 'binance' });
+  const log = await openDuckDbPredictionLog({ path: ':memory:' });
+  const clock = { now: Date.UTC(2022, 8, 10) + 30 * 60_000 };
+  const open = () =>
+    SeriesLoop.open({
+      exchange: 'binance',
+      symbol,
+      timeframe: '1h',
+      store: candles,
+      log,
+      models: [served],
+      aggregator: {
+        maxAgeMs: 2 * HOUR,
+        learningRate: 0.5,
+        decay: 0.01,
+        horizonBars: 1,
+        minConfidence: 0.5,
+        minConsensus: 0.5,
+        maxPositionSize: 1,
+      },
+      warmupBars: 50,
+      now: () => clock.now,
+    });
+  let loop = await open();
+  for (let h = 0; h < 72; h++) {
+    if (h === 36 && swapIn) await loop.swapModel(served.id, swapIn);
+    else if (h === 36) loop = await open();
+    clock.now += HOUR;
+    await loop.tick();
+  }
+  const rows = await log.query({ kind: 'prediction' });
+  await log.close();
+  return { bars, rows };
+}

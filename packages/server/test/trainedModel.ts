@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadStrategy, trainStrategy } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
 import { fixturePath } from '@candlelab/test-utils';
@@ -52,7 +52,13 @@ backtest: { entryThreshold: ${options.entryThreshold ?? 0.5} }
 registry: { root: models }
 `,
   );
+  return trainAndPromote(path);
+}
+
+/** Trains the strategy file at `path` into its `models` registry and promotes the model to `mature` through the registry's gates. */
+async function trainAndPromote(path: string): Promise<{ dir: string; registry: string; modelId: string }> {
   const result = await trainStrategy(loadStrategy(path));
+  const dir = dirname(path);
   const registry = join(dir, 'models');
   const store = await openModelStore(registry);
   const id = result.model!.id;
@@ -62,4 +68,60 @@ registry: { root: models }
   }
   await store.close();
   return { dir, registry, modelId: id };
+}
+
+/**
+ * Trains a tiny real PPO strategy on the universe fixture's 1h bars (2022-06-01 … 2022-08-20) and
+ * promotes it to `mature`: a trading agent on BTC/USDT (returns and RSI, window 3, shorts
+ * allowed) or a portfolio allocator over BTC/USDT, ETH/USDT and cash (window 4).
+ */
+export async function trainTestPpo(
+  env: 'trading' | 'portfolio',
+  options: { dir?: string } = {},
+): Promise<{ dir: string; registry: string; modelId: string }> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), `candlelab-serve-${env}-`));
+  const name = env === 'trading' ? 'served-ppo' : 'served-allocator';
+  const path = join(dir, `${name}.yaml`);
+  const model =
+    env === 'trading'
+      ? `features:
+  name: served-ppo
+  features:
+    - { kind: returns, period: 1 }
+    - { kind: indicator, id: rsi, params: { period: 14 } }
+labels: { kind: forwardReturn, horizon: 4, target: binary }
+model:
+  kind: ppo
+  env: { episodeLength: 128, window: 3 }
+  randomRuns: 1`
+      : `features:
+  name: allocator-rows
+  features:
+    - { kind: returns, period: 1 }
+labels: { kind: forwardReturn, horizon: 1, target: binary }
+model:
+  kind: ppo
+  env: { kind: portfolio, window: 4, episodeLength: 128 }`;
+  writeFileSync(
+    path,
+    `name: ${name}
+seed: ${env === 'trading' ? 3 : 7}
+data:
+  symbols: [${env === 'trading' ? 'BTC/USDT' : 'BTC/USDT, ETH/USDT'}]
+  timeframe: 1h
+  start: 2022-06-01
+  end: 2022-08-20
+  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
+  store: { kind: memory }
+${model}
+  totalTimesteps: 512
+  seeds: 1
+  params: { numEnvs: 2, numSteps: 64, hiddenSizes: [8] }
+backtest: { allowShort: ${env === 'trading'} }
+validation: { method: walkForward, trainSize: 900, validationSize: 200, testSize: 300, gap: 4, workers: 1 }
+gates: [trades >= 0]
+registry: { root: models }
+`,
+  );
+  return trainAndPromote(path);
 }
