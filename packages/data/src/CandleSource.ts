@@ -1,4 +1,4 @@
-import type { Bars, Timeframe } from '@candlelab/core';
+import type { Bars, Candle, Timeframe } from '@candlelab/core';
 import type { TimeRange } from './CandleStore.js';
 
 /** What a source can do, so a loader or UI can plan requests without trying them. */
@@ -58,4 +58,14 @@ export interface CandleSource {
   readonly id: string;
   readonly capabilities: SourceCapabilities;
   fetch(request: FetchRequest, options?: FetchOptions): AsyncIterable<SourcePage>;
+  /**
+   * Live sources: the candle still forming now (open time = the current bar's), as the exchange
+   * reports it at this moment, or undefined when it has none yet. Never stored: it changes until
+   * its bar closes, when `fetch` returns the final version.
+   */
+  fetchForming?(
+    symbol: string,
+    timeframe: Timeframe,
+    options?: Pick<FetchOptions, 'signal'>,
+  ): Promise<Candle | undefined>;
 }

@@ -3,6 +3,8 @@ import {
   type Bars,
   barsLength,
   CancelledError,
+  type Candle,
+  candleAt,
   DataSourceError,
   InvalidParameterError,
   isTimeframe,
@@ -142,6 +144,23 @@ export class CcxtSource implements CandleSource {
       });
       cursor = coveredEnd;
     }
+  }
+
+  /**
+   * The candle containing now, as the exchange reports it (its close is the last trade so far),
+   * validated like every page; undefined when the exchange has no row for the current bar yet.
+   */
+  async fetchForming(
+    symbol: string,
+    timeframe: Timeframe,
+    options: Pick<FetchOptions, 'signal'> = {},
+  ): Promise<Candle | undefined> {
+    const open = alignTime(this.now(), timeframe);
+    const rows = await this.withRetry(`fetchOHLCV ${symbol} ${timeframe} forming ${open}`, options.signal, (ex) =>
+      ex.fetchOHLCV(symbol, timeframe, open, 2),
+    );
+    const bars = pageBars(rows, symbol, timeframe, open, open + timeframeToMs(timeframe), this.id);
+    return barsLength(bars) === 0 ? undefined : candleAt(bars, 0);
   }
 
   private async withRetry<T>(

@@ -200,4 +200,24 @@ describe('exchange path: real ccxt binance against a local fake exchange', () =>
     expectSameBars(a.bars, btc);
     expectSameBars(b.bars, eth);
   });
+
+  it('fetchForming returns the candle still forming, as the exchange reports it now, and nothing once none has opened', async () => {
+    const i = n - 20;
+    const open = fixture.time[i]!;
+    // 20 minutes into bar i: the fake exchange reports it unfinished (close = open so far).
+    const { source } = await setup([], { now: open + 20 * 60_000 });
+    const forming = await source.fetchForming('BTC/USDT', '1h');
+    expect(forming).toEqual({
+      time: open,
+      open: fixture.open[i]!,
+      high: fixture.open[i]!,
+      low: fixture.open[i]!,
+      close: fixture.open[i]!,
+      volume: fixture.volume[i]! / 7,
+    });
+    await fake!.close();
+    // After the fixture's last bar nothing is forming.
+    const after = await setup([], { now: afterLast + 3 * HOUR });
+    expect(await after.source.fetchForming('BTC/USDT', '1h')).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bars, lowerBound, type Signal, sliceBars } from '@candlelab/core';
+import { type Bars, candleAt, lowerBound, type Signal, sliceBars } from '@candlelab/core';
 import { CcxtSource, DuckDbStore } from '@candlelab/data';
 import { predictLatest } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
@@ -162,6 +162,55 @@ describe('SeriesLoop on a fake exchange with a trained model', () => {
     const expected = sliceBars(fixture, feedStart, lowerBound(fixture.time, lastClose));
     expect(Array.from(stored.time)).toEqual(Array.from(expected.time));
     expect(Array.from(stored.close)).toEqual(Array.from(expected.close));
+    await closeRun(run);
+  });
+
+  it('peeking at the forming bar (streams update, then replace) changes no logged bit; the provisional prediction on the final candle is the logged one', async () => {
+    const run = await openRun(newDir(), { now: START });
+    let peeks = 0;
+    for (let h = 0; h < 48; h++) {
+      run.clock.now = START + h * HOUR;
+      fake.now = run.clock.now;
+      if (h % 3 === 1) {
+        const { key, signal } = alertAt(run.clock.now, h);
+        await run.loop.submitAlert(key, signal, undefined);
+      }
+      await run.loop.tick();
+      // Three versions of the bar now forming: a third, two thirds and all of its move, the last one final.
+      const i = lowerBound(fixture.time, run.loop.nextBarTime);
+      const final = candleAt(fixture, i);
+      for (const part of [1 / 3, 2 / 3, 1]) {
+        const close = final.open + (final.close - final.open) * part;
+        const candle =
+          part === 1
+            ? final
+            : {
+                ...final,
+                high: Math.max(final.open, close),
+                low: Math.min(final.open, close),
+                close,
+                volume: final.volume * part,
+              };
+        const view = await run.loop.peekForming(candle);
+        expect(view?.candle).toBe(candle);
+        const provisional = view!.models[0]!.prediction!;
+        if (part === 1) {
+          // What the close will log: predictLatest on the bars through the forming one.
+          const feedStart = lowerBound(fixture.time, START - 30 * 60_000 - HOUR - WARMUP * HOUR);
+          const upTo = sliceBars(fixture, feedStart, i + 1);
+          const batch = predictLatest(model.classifier, upTo, model.featureSet, model.classes, model.rule, model.id);
+          expect(provisional.probabilities).toEqual(Array.from(batch.probabilities));
+        }
+        peeks++;
+      }
+    }
+    expect(peeks).toBe(144);
+    // A bar the loop is not caught up to has no view.
+    expect(
+      await run.loop.peekForming(candleAt(fixture, lowerBound(fixture.time, run.loop.nextBarTime) + 1)),
+    ).toBeUndefined();
+    const rows = await run.log.query();
+    expect(rows).toEqual(reference);
     await closeRun(run);
   });
 

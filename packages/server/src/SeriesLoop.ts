@@ -79,6 +79,20 @@ export interface TickReport {
   lastBarTime: number | undefined;
 }
 
+/** What every served model would say if the forming bar closed as it stands (nothing logged). */
+export interface FormingView {
+  /** The forming candle as the exchange reported it. */
+  candle: Candle;
+  models: Array<{
+    modelId: string;
+    /** Its feature row on the forming candle (null while warming up). */
+    features: (number | null)[] | null;
+    /** The prediction row it would log (not logged), or null with the reason. */
+    prediction: LogRecord | null;
+    reason?: string;
+  }>;
+}
+
 /** The newest feature row of a model. */
 export interface LatestFeatures {
   time: number;
@@ -154,6 +168,8 @@ export class SeriesLoop {
   #historyRows = MIN_HISTORY_ROWS;
   readonly #traders = new Map<string, TraderRun>();
   readonly #allocators = new Map<string, AllocatorRun>();
+  /** Streams that hold a forming bar (`peekForming`), by its open time: its close replaces it. */
+  readonly #formingAt = new Map<FeatureStream, number>();
   /** Open and close of the other symbols a served allocator weighs, by symbol and bar time (this tick's range). */
   #peerBars = new Map<string, Map<number, { open: number; close: number }>>();
   #signals = new SignalAggregator();
@@ -246,6 +262,7 @@ export class SeriesLoop {
     this.#history.clear();
     this.#traders.clear();
     this.#allocators.clear();
+    this.#formingAt.clear();
     this.#historyRows = MIN_HISTORY_ROWS;
     this.#latestAggregate = undefined;
     this.#maxHorizonBars = aggregator.horizonBars;
@@ -377,6 +394,7 @@ export class SeriesLoop {
         if (![...this.#streamOf.values()].includes(s)) {
           this.#streams.delete(k);
           this.#history.delete(s);
+          this.#formingAt.delete(s);
         }
       this.#latestFeatures.delete(replacedId);
       this.#latestPredictions.delete(replacedId);
@@ -389,6 +407,65 @@ export class SeriesLoop {
       // A rebuild after a failed tick restores this set of models.
       this.#options = { ...this.#options, models: [...this.#models.values()], monitors: this.#monitors };
       return true;
+    });
+  }
+
+  /**
+   * The forming bar (opening at {@link nextBarTime}, as the exchange reports it now) through every
+   * model: its features (each stream takes the candle with `update`, later versions with the
+   * indicators' O(1) `replace`; the closed bar replaces it again, so the rows logged at the close
+   * are exactly those of a loop that never peeked — tested) and the prediction each would log if
+   * the bar closed as it stands. Nothing is logged and no state but the streams' newest bar moves.
+   * Undefined when the loop is not caught up to that bar. An allocator has no provisional weights:
+   * it needs every symbol's forming candle.
+   */
+  peekForming(candle: Candle): Promise<FormingView | undefined> {
+    return this.#exclusive(async () => {
+      if (candle.time !== this.#nextBar || candle.time < this.#serveFrom) return undefined;
+      const closeTime = candle.time + this.#tfMs;
+      const rows = new Map<FeatureStream, Float64Array | null>();
+      for (const stream of this.#streams.values()) {
+        const row = this.#formingAt.get(stream) === candle.time ? stream.replace(candle) : stream.update(candle);
+        this.#formingAt.set(stream, candle.time);
+        rows.set(stream, row);
+        // Seen as the newest bar by the observation windows while the views are computed.
+        this.#history.get(stream)!.push({ candle, row });
+      }
+      try {
+        const models: FormingView['models'] = [];
+        for (const model of this.#models.values()) {
+          if (model.kind === 'portfolio') {
+            models.push({
+              modelId: model.id,
+              features: null,
+              prediction: null,
+              reason: "an allocator's weights need every symbol's closed bar",
+            });
+            continue;
+          }
+          const stream = this.#streamOf.get(model.id)!;
+          const row = rows.get(stream)!;
+          const features = row ? Array.from(row, finiteOrNull) : null;
+          if (row === null) {
+            models.push({ modelId: model.id, features, prediction: null, reason: 'features still warming up' });
+            continue;
+          }
+          const prediction =
+            model.kind === 'ppo'
+              ? this.#traderRecord(
+                  model,
+                  this.#traderStep(model, stream, this.#traders.get(model.id)!),
+                  row,
+                  candle.time,
+                  closeTime,
+                )
+              : this.#predict(model, row, candle.time, closeTime);
+          models.push({ modelId: model.id, features, prediction });
+        }
+        return { candle, models };
+      } finally {
+        for (const history of this.#history.values()) if (history.at(-1)?.candle === candle) history.pop();
+      }
     });
   }
 
@@ -567,7 +644,9 @@ export class SeriesLoop {
 
   /** Feeds a bar to a stream and keeps it in the stream's history; returns the bar's feature row. */
   #advanceStream(stream: FeatureStream, candle: Candle): Float64Array | null {
-    const row = stream.update(candle);
+    // A bar peeked at while forming is replaced by its final version; the row is the same as an update's.
+    const row = this.#formingAt.get(stream) === candle.time ? stream.replace(candle) : stream.update(candle);
+    this.#formingAt.delete(stream);
     const history = this.#history.get(stream)!;
     history.push({ candle, row });
     if (history.length > this.#historyRows) history.splice(0, history.length - this.#historyRows);
@@ -623,18 +702,26 @@ export class SeriesLoop {
    * (the loop replays from the same bar) the state is the same.
    */
   #stepTrader(model: ServedPpoTrader, stream: FeatureStream): TraderRun {
-    const run = this.#traders.get(model.id)!;
-    const history = this.#history.get(stream)!;
-    if (run.last !== undefined) run.state = model.trader.filled(run.state, run.last, history.at(-1)!.candle.open);
-    const observed = this.#observedWindow(stream, model.trader.spec.window);
-    run.last = observed
-      ? model.trader.decide(
-          candlesToBars(observed.candles, this.symbol, this.timeframe),
-          columnsOf(observed.rows),
-          run.state,
-        )
-      : undefined;
+    const run = this.#traderStep(model, stream, this.#traders.get(model.id)!);
+    this.#traders.set(model.id, run);
     return run;
+  }
+
+  /** The trader's state after the newest bar of `stream`'s history, from `run` (not changed). */
+  #traderStep(model: ServedPpoTrader, stream: FeatureStream, run: TraderRun): TraderRun {
+    const history = this.#history.get(stream)!;
+    const state = run.last ? model.trader.filled(run.state, run.last, history.at(-1)!.candle.open) : run.state;
+    const observed = this.#observedWindow(stream, model.trader.spec.window);
+    return {
+      state,
+      last: observed
+        ? model.trader.decide(
+            candlesToBars(observed.candles, this.symbol, this.timeframe),
+            columnsOf(observed.rows),
+            state,
+          )
+        : undefined,
+    };
   }
 
   #traderRecord(model: ServedPpoTrader, run: TraderRun, row: Float64Array, time: number, closeTime: number): LogRecord {

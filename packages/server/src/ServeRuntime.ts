@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import {
   alignTime,
   barsLength,
+  type Candle,
   InvalidParameterError,
   NotEnoughDataError,
   type Timeframe,
@@ -28,7 +29,7 @@ import { compareLivePerformance, type PerformanceReport } from './livePerformanc
 import type { PredictionLog } from './PredictionLog.js';
 import { PaperTradeRecord } from './paperTrades.js';
 import { RetrainScheduler } from './RetrainScheduler.js';
-import { SeriesLoop, type TickReport } from './SeriesLoop.js';
+import { type FormingView, SeriesLoop, type TickReport } from './SeriesLoop.js';
 import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
 import type { ServeConfig } from './serveConfig.js';
 import { loadServedModel, type ServedModel, servingMismatch } from './servedModel.js';
@@ -563,6 +564,27 @@ export class ServeRuntime {
       }
     }
     return swapped;
+  }
+
+  /**
+   * The bar forming now on a series: its candle from the source (`fetchForming`) through the
+   * loop's `peekForming` — every model's features and the prediction it would log if the bar
+   * closed as it stands. With a reason instead when the source reports no forming candle (or
+   * cannot) or the loop is still catching up.
+   */
+  async forming(loop: SeriesLoop): Promise<FormingView | { candle: Candle | null; models: []; reason: string }> {
+    const source = this.#source!;
+    if (source.fetchForming === undefined)
+      return { candle: null, models: [], reason: `the ${source.id} source reports no forming candles` };
+    const candle = await source.fetchForming(loop.symbol, loop.timeframe);
+    if (candle === undefined) return { candle: null, models: [], reason: 'the exchange reports no forming candle yet' };
+    return (
+      (await loop.peekForming(candle)) ?? {
+        candle,
+        models: [],
+        reason: `the loop is not caught up to this bar (next bar to process: ${new Date(loop.nextBarTime).toISOString()})`,
+      }
+    );
   }
 
   /**

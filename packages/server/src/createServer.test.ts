@@ -109,6 +109,23 @@ describe('HTTP API', () => {
     expect(unknown.json().message).toMatch(/not served/);
   });
 
+  it('serves the forming bar from the exchange: features and the prediction it would log, nothing logged', async () => {
+    const loop = server.runtime.loops[0]!;
+    const logged = (await server.runtime.log.query()).length;
+    const response = await server.app.inject({ method: 'GET', url: `/forming?${query}`, headers: auth });
+    expect(response.statusCode, response.body).toBe(200);
+    const forming = response.json();
+    // The fake exchange reports the bar containing its clock unfinished: close = open so far.
+    const i = fixture.time.indexOf(loop.nextBarTime);
+    expect(forming.candle).toMatchObject({ time: loop.nextBarTime, open: fixture.open[i], close: fixture.open[i] });
+    const [view] = forming.models;
+    expect(view.modelId).toBe(trained.modelId);
+    expect(view.features.length).toBeGreaterThan(10);
+    expect(view.prediction).toMatchObject({ barTime: loop.nextBarTime, kind: 'prediction', source: trained.modelId });
+    expect(view.prediction.probabilities).toHaveLength(2);
+    expect((await server.runtime.log.query()).length).toBe(logged);
+  });
+
   it('serves chart data: stored candles plus registry indicators', async () => {
     const to = clock.now - (clock.now % HOUR);
     const response = await server.app.inject({
@@ -256,6 +273,7 @@ describe('HTTP API', () => {
         '/candles',
         '/features',
         '/predict',
+        '/forming',
         '/signal',
         '/predictions',
         '/paper',

@@ -324,6 +324,22 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
   );
 
   app.get<{ Querystring: SeriesQuery }>(
+    '/forming',
+    {
+      schema: {
+        summary:
+          "The bar forming now (fetched from the exchange): every model's features and the prediction it would log if the bar closed as it stands (not logged)",
+        querystring: seriesQuery,
+        response: { 200: anyObject, 400: error, 502: error },
+      },
+    },
+    async (request) => {
+      const loop = loopOf(request.query);
+      return { symbol: loop.symbol, timeframe: loop.timeframe, ...(await runtime.forming(loop)) };
+    },
+  );
+
+  app.get<{ Querystring: SeriesQuery }>(
     '/predict',
     {
       schema: {

@@ -48,6 +48,7 @@ export { type RetrainedModel, RetrainScheduler, type TrainingJob } from './Retra
 export {
   AGGREGATE_SOURCE,
   type AggregatorSettings,
+  type FormingView,
   type LatestFeatures,
   SeriesLoop,
   type SeriesLoopOptions,
