@@ -8,10 +8,10 @@ import { openModelStore } from '@candlelab/registry';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainTestModel } from '../test/trainedModel.js';
+import { TEST_AGGREGATOR, trainTestModel } from '../test/trainedModel.js';
 import { decideWithWeights, learnedWeightsAt } from './learnedWeights.js';
 import type { LogRecord, PredictionLog } from './PredictionLog.js';
-import { type AggregatorSettings, SeriesLoop } from './SeriesLoop.js';
+import { SeriesLoop } from './SeriesLoop.js';
 import { openDuckDbPredictionLog } from './SqlPredictionLog.js';
 import { loadServedModel, type ServedClassifier } from './servedModel.js';
 
@@ -21,15 +21,6 @@ const HOUR = 3_600_000;
 const fixture = loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz');
 const START = Date.UTC(2022, 8, 10) + 30 * 60_000; // mid-bar
 const WARMUP = 300;
-const aggregator: AggregatorSettings = {
-  maxAgeMs: 2 * HOUR,
-  learningRate: 0.5,
-  decay: 0.01,
-  horizonBars: 1,
-  minConfidence: 0.5,
-  minConsensus: 0.5,
-  maxPositionSize: 1,
-};
 
 let trained: Awaited<ReturnType<typeof trainTestModel>>;
 let model: ServedClassifier;
@@ -69,7 +60,7 @@ async function openRun(dir: string, clock: { now: number }, wrapLog = (log: Pred
     source,
     log: wrapLog(log),
     models: [model],
-    aggregator,
+    aggregator: TEST_AGGREGATOR,
     warmupBars: WARMUP,
     now,
   });
@@ -101,8 +92,8 @@ function alertAt(time: number, k: number): { key: string; signal: Signal } {
   };
 }
 
-/** Advances the exchange and the server clock hour by hour from `from` to `to`, ticking (and sending an alert every 3rd hour). */
-async function runHours(run: Run, from: number, to: number): Promise<void> {
+/** Advances the exchange and the server clock hour by hour from `from` to `to`, ticking (and sending an alert every 3rd hour), then `afterTick`. */
+async function runHours(run: Run, from: number, to: number, afterTick?: () => Promise<void>): Promise<void> {
   for (let h = from; h < to; h++) {
     run.clock.now = START + h * HOUR;
     fake.now = run.clock.now;
@@ -111,6 +102,7 @@ async function runHours(run: Run, from: number, to: number): Promise<void> {
       await run.loop.submitAlert(key, signal, undefined);
     }
     await run.loop.tick();
+    await afterTick?.();
   }
 }
 
@@ -168,14 +160,7 @@ describe('SeriesLoop on a fake exchange with a trained model', () => {
   it('peeking at the forming bar (streams update, then replace) changes no logged bit; the provisional prediction on the final candle is the logged one', async () => {
     const run = await openRun(newDir(), { now: START });
     let peeks = 0;
-    for (let h = 0; h < 48; h++) {
-      run.clock.now = START + h * HOUR;
-      fake.now = run.clock.now;
-      if (h % 3 === 1) {
-        const { key, signal } = alertAt(run.clock.now, h);
-        await run.loop.submitAlert(key, signal, undefined);
-      }
-      await run.loop.tick();
+    await runHours(run, 0, 48, async () => {
       // Three versions of the bar now forming: a third, two thirds and all of its move, the last one final.
       const i = lowerBound(fixture.time, run.loop.nextBarTime);
       const final = candleAt(fixture, i);
@@ -203,7 +188,7 @@ describe('SeriesLoop on a fake exchange with a trained model', () => {
         }
         peeks++;
       }
-    }
+    });
     expect(peeks).toBe(144);
     // A bar the loop is not caught up to has no view.
     expect(
@@ -259,13 +244,13 @@ describe('SeriesLoop on a fake exchange with a trained model', () => {
     const aggregates = reference.filter((r) => r.kind === 'aggregate');
     let learned = 0;
     for (const row of aggregates) {
-      const weights = learnedWeightsAt(reference, row.decidedAt, aggregator);
+      const weights = learnedWeightsAt(reference, row.decidedAt, TEST_AGGREGATOR);
       // Outcomes known later are irrelevant: flipping them changes nothing at t.
       const flipped = reference.map((r) =>
         r.outcomeKnownAt !== null && r.outcomeKnownAt > row.decidedAt ? { ...r, outcomeReturn: -r.outcomeReturn! } : r,
       );
-      expect(learnedWeightsAt(flipped, row.decidedAt, aggregator).toRecord()).toEqual(weights.toRecord());
-      const decision = decideWithWeights(row.inputs!, row.symbol, weights, aggregator);
+      expect(learnedWeightsAt(flipped, row.decidedAt, TEST_AGGREGATOR).toRecord()).toEqual(weights.toRecord());
+      const decision = decideWithWeights(row.inputs!, row.symbol, weights, TEST_AGGREGATOR);
       expect(decision.action).toBe(row.action);
       expect(decision.confidence).toBe(row.confidence);
       expect(decision.shouldExecute ? decision.positionSize : 0).toBe(row.size);
@@ -273,7 +258,7 @@ describe('SeriesLoop on a fake exchange with a trained model', () => {
     }
     expect(learned).toBeGreaterThan(30);
     // The alternating alert source is right about half the time: its weight moved away from the model's.
-    const final = learnedWeightsAt(reference, Number.POSITIVE_INFINITY, aggregator).toRecord();
+    const final = learnedWeightsAt(reference, Number.POSITIVE_INFINITY, TEST_AGGREGATOR).toRecord();
     expect(Object.keys(final).sort()).toEqual([trained.modelId, 'tradingview:test'].sort());
     expect(final[trained.modelId]).not.toBe(final['tradingview:test']);
   });

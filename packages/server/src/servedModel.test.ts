@@ -17,7 +17,7 @@ import {
 import { openModelStore } from '@candlelab/registry';
 import { fixturePath, loadFixtureBars } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { trainTestModel, trainTestPpo } from '../test/trainedModel.js';
+import { TEST_AGGREGATOR, trainTestModel, trainTestPpo } from '../test/trainedModel.js';
 import { SeriesLoop } from './SeriesLoop.js';
 import { openDuckDbPredictionLog } from './SqlPredictionLog.js';
 import { loadServedModel, probabilityNames, type ServedModel, servedKind, servingMismatch } from './servedModel.js';
@@ -238,15 +238,7 @@ async function replayLive(served: ServedModel, symbols: readonly string[], symbo
       store: candles,
       log,
       models: [served],
-      aggregator: {
-        maxAgeMs: 2 * HOUR,
-        learningRate: 0.5,
-        decay: 0.01,
-        horizonBars: 1,
-        minConfidence: 0.5,
-        minConsensus: 0.5,
-        maxPositionSize: 1,
-      },
+      aggregator: TEST_AGGREGATOR,
       warmupBars: 50,
       now: () => clock.now,
     });

@@ -4,6 +4,18 @@ import { dirname, join } from 'node:path';
 import { loadStrategy, trainStrategy } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
 import { fixturePath } from '@candlelab/test-utils';
+import type { AggregatorSettings } from '../src/SeriesLoop.js';
+
+/** Aggregator settings of the loops in tests: 1h bars, signals fresh for two bars, outcomes after one. */
+export const TEST_AGGREGATOR: AggregatorSettings = {
+  maxAgeMs: 2 * 3_600_000,
+  learningRate: 0.5,
+  decay: 0.01,
+  horizonBars: 1,
+  minConfidence: 0.5,
+  minConsensus: 0.5,
+  maxPositionSize: 1,
+};
 
 /** Training window of the test strategy: real BTC/USDT 1h bars; the fixture continues to 2022-10-11. */
 export const TRAIN_START = Date.UTC(2022, 5, 1);
