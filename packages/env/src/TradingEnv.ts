@@ -161,7 +161,7 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
     this.featureNames = featureNames;
     this.rng = new Rng(options.seed ?? 0);
     this.observationSpace = new Box(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, [this.window * this.d + 2]);
-    this.actionSpace = new Discrete(this.scheme === 'targetPosition' && !this.allowShort ? 2 : 3);
+    this.actionSpace = new Discrete(tradingActionNames(this.scheme, this.allowShort).length);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float64Array, TradingInfo> {
@@ -284,6 +284,12 @@ export class TradingEnv implements Env<Box, Discrete, TradingInfo> {
       trades: this.trades,
     };
   }
+}
+
+/** Names of {@link TradingEnv}'s actions, in action order (so its action space has this many). */
+export function tradingActionNames(actionScheme: ActionScheme, allowShort: boolean): string[] {
+  if (actionScheme === 'holdBuySell') return ['hold', 'buy', 'sell'];
+  return allowShort ? ['short', 'flat', 'long'] : ['flat', 'long'];
 }
 
 /**

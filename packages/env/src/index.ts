@@ -28,6 +28,7 @@ export {
   type TradingEnvOptions,
   type TradingInfo,
   type TradingReward,
+  tradingActionNames,
   tradingEntryPrice,
   tradingObservation,
 } from './TradingEnv.js';

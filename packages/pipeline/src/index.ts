@@ -55,7 +55,6 @@ export {
   type PpoPositionState,
   type PpoPrediction,
   PpoTrader,
-  ppoActionNames,
   predictPpo,
   replayPpo,
 } from './ppoPredict.js';

@@ -7,7 +7,13 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@candlelab/core';
-import { type ActionScheme, positionAfterAction, tradingEntryPrice, tradingObservation } from '@candlelab/env';
+import {
+  type ActionScheme,
+  positionAfterAction,
+  tradingActionNames,
+  tradingEntryPrice,
+  tradingObservation,
+} from '@candlelab/env';
 import { type ScalerJson, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { z } from 'zod';
@@ -63,12 +69,6 @@ export function parsePpoEnvSpec(json: unknown): { spec: PpoEnvSpec; scaler: Stan
   return { spec, scaler };
 }
 
-/** Names of the agent's actions, in action order (the columns of its probabilities). */
-export function ppoActionNames(actionScheme: ActionScheme, allowShort: boolean): string[] {
-  if (actionScheme === 'holdBuySell') return ['hold', 'buy', 'sell'];
-  return allowShort ? ['short', 'flat', 'long'] : ['flat', 'long'];
-}
-
 /**
  * Rows `[from, to)` of feature columns as the agent observes them: row-major, standardised with
  * the training rows' scaler, clipped to ±`clip`; a missing value (NaN, ±Infinity) is NaN, which
@@ -116,7 +116,7 @@ export interface PpoPrediction {
   action: number;
   /** Target position after the action, filled at the next bar's open. */
   position: number;
-  /** The policy's probability of each action (see {@link ppoActionNames}). */
+  /** The policy's probability of each action (see env's `tradingActionNames`). */
   probabilities: Float64Array;
 }
 
@@ -152,7 +152,7 @@ export class PpoTrader {
     const policy = agent instanceof PPO ? agent : PPO.fromJSON(agent);
     const d = spec.featureNames.length;
     const observationSize = spec.window * d + 2;
-    const actions = ppoActionNames(spec.actionScheme, spec.allowShort).length;
+    const actions = tradingActionNames(spec.actionScheme, spec.allowShort).length;
     if (
       policy.observationSpace.size !== observationSize ||
       policy.actionSpace.kind !== 'discrete' ||
@@ -170,6 +170,11 @@ export class PpoTrader {
     this.spec = spec;
     this.scaler = scaler;
     this.policy = policy;
+  }
+
+  /** Names of the agent's actions, in the order of its probabilities. */
+  get actionNames(): string[] {
+    return tradingActionNames(this.spec.actionScheme, this.spec.allowShort);
   }
 
   /**

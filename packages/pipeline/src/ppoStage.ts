@@ -7,13 +7,13 @@ import {
   Rng,
   ValidationError,
 } from '@candlelab/core';
-import { TradingEnv } from '@candlelab/env';
+import { TradingEnv, tradingActionNames } from '@candlelab/env';
 import { computeFeatures, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
 import { type IndexRange, rangesToIndices, type Split } from '@candlelab/validation';
 import { backtestPositions, type PositionSeries, type SymbolSignals, strategyCalendar } from './backtestStage.js';
 import { ppoAgentConfig, type TradingPpoModelConfig, tradingPpoModelConfig } from './ppoModelConfig.js';
-import { type PpoEnvSpec, ppoActionNames, ppoEnvSpec, standardizedFeatureRows } from './ppoPredict.js';
+import { type PpoEnvSpec, ppoEnvSpec, standardizedFeatureRows } from './ppoPredict.js';
 import type { StrategyConfig } from './strategyConfig.js';
 import { type StrategyDataset, strategyFeatureSet } from './strategyDataset.js';
 import { strategySplits } from './strategySplits.js';
@@ -152,7 +152,7 @@ function ppoContext(config: StrategyConfig, data: StrategyDataset): PpoContext {
     data,
     symbols,
     featureNames: [...data.dataset.featureNames],
-    actions: ppoActionNames(model.env.actionScheme, config.backtest.allowShort),
+    actions: tradingActionNames(model.env.actionScheme, config.backtest.allowShort),
     allowShort: config.backtest.allowShort,
     feesBps: config.backtest.feesBps,
     slippageBps: config.backtest.slippageBps,

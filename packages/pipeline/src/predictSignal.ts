@@ -1,4 +1,5 @@
 import { type Bars, InvalidParameterError, StoreError } from '@candlelab/core';
+import { tradingActionNames } from '@candlelab/env';
 import { computeFeatures } from '@candlelab/features';
 import type { Manifest, ModelStore } from '@candlelab/registry';
 import { predictHybrid } from './hybridSizing.js';
@@ -6,7 +7,7 @@ import { loadStrategyBars } from './loadStrategyBars.js';
 import { loadStrategyModel, type PpoStrategyModel } from './loadStrategyModel.js';
 import { commonTimeBars, predictPortfolio } from './portfolioStage.js';
 import { ppoModelConfig, tradingPpoModelConfig } from './ppoModelConfig.js';
-import { ppoActionNames, replayPpo } from './ppoPredict.js';
+import { replayPpo } from './ppoPredict.js';
 import { type LatestPrediction, predictLatest } from './predictLatest.js';
 import type { LoadedStrategy } from './strategyConfig.js';
 import { strategyBars } from './strategyDataset.js';
@@ -129,7 +130,7 @@ function predictPpoSignal(model: PpoStrategyModel, bars: Bars): PredictedSignal 
     missingFeatures: [],
     signal: { time: decision.time, symbol: bars.symbol, action, confidence: probability, source: model.id },
     model: model.manifest,
-    classes: ppoActionNames(env.actionScheme, model.rule.allowShort),
+    classes: tradingActionNames(env.actionScheme, model.rule.allowShort),
   };
 }
 

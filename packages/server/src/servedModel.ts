@@ -11,7 +11,6 @@ import {
   PREDICTIONS_FILE,
   parsePortfolioEnvSpec,
   portfolioColumns,
-  ppoActionNames,
   type SizingAllocator,
   type StrategyConfig,
 } from '@candlelab/pipeline';
@@ -142,6 +141,6 @@ export async function loadServedModel(
     ...base,
     kind: 'ppo',
     trader,
-    actions: ppoActionNames(trader.spec.actionScheme, trader.spec.allowShort),
+    actions: trader.actionNames,
   };
 }
