@@ -13,6 +13,8 @@ export interface RetrainedModel {
   stage: string;
   /** Series where it replaced the served model of its strategy (hot swap). */
   swapped: Array<{ symbol: string; timeframe: string; replaced: string }>;
+  /** Series where it was served beside the others (no model of its strategy served there before). */
+  added: Array<{ symbol: string; timeframe: string }>;
   /** Why it stopped short of serving (a failed gate, a training error). */
   reason?: string;
 }
@@ -211,6 +213,7 @@ export class RetrainScheduler {
         gatesPassed: row.gatesPassed,
         stage: row.stage,
         swapped: [],
+        added: [],
       };
       job.models.push(entry);
       if (row.error !== undefined || row.modelId === null || !row.promoted) {
@@ -221,11 +224,13 @@ export class RetrainScheduler {
       const reached = await this.#promote(row.modelId, target, entry);
       if (!reached) continue;
       if (!runtime.config.stages.includes(target)) continue;
-      entry.swapped = await runtime.swapIn(row.modelId);
+      const served = await runtime.serveModel(row.modelId);
+      entry.swapped = served.swapped;
+      entry.added = served.added;
       for (const replaced of new Set(entry.swapped.map((s) => s.replaced)))
         await runtime.setStage(replaced, 'retired', { reason: `superseded by ${row.modelId} (scheduled retrain)` });
-      if (entry.swapped.length === 0)
-        entry.reason = 'no served model of its strategy on its symbols; served after a restart';
+      if (entry.swapped.length === 0 && entry.added.length === 0)
+        entry.reason = 'no configured series of its symbols serves it';
     }
     job.progress = { phase: 'done', done: result.rows.length, total: result.rows.length };
     const after = runtime.health();
@@ -248,7 +253,10 @@ export class RetrainScheduler {
       return false;
     }
     for (const stage of path) {
-      const result = await this.#runtime.setStage(id, stage, { reason: 'scheduled retrain: gates passed' });
+      const result = await this.#runtime.setStage(id, stage, {
+        reason: 'scheduled retrain: gates passed',
+        serve: false,
+      });
       if (!result.promoted) {
         entry.reason = `promotion to ${stage} refused: ${result.failed.join(', ') || result.reason}`;
         return false;

@@ -214,9 +214,14 @@ export class SeriesLoop {
     return this.#suspended.has(modelId);
   }
 
-  /** Stops a model's signals (its stream keeps advancing so it could resume after a restart). */
+  /** Stops a model's signals (its stream, and a PPO agent's state, keep advancing so it can resume). */
   suspend(modelId: string): void {
     if (this.#models.has(modelId)) this.#suspended.add(modelId);
+  }
+
+  /** Lets a suspended model's signals flow again from the next bar. */
+  resume(modelId: string): void {
+    this.#suspended.delete(modelId);
   }
 
   /** Open time of the next bar the loop will process (during a replay after a restart: a warm-up bar). */
@@ -371,24 +376,12 @@ export class SeriesLoop {
   swapModel(replacedId: string, model: ServedModel, monitor?: DriftMonitor): Promise<boolean> {
     return this.#exclusive(async () => {
       if (!this.#models.has(replacedId)) return false;
-      const { symbol, timeframe, store, exchange, warmupBars } = this.#options;
-      const hadStream = this.#streams.has(JSON.stringify(model.featureSet));
       // Same position in the model order; everything keyed by the old id goes.
       const order = [...this.#models.keys()];
-      const stream = this.#addModel(model);
+      await this.#install(model, monitor);
       this.#models = new Map(
         order.map((id) => (id === replacedId ? [model.id, model] : ([id, this.#models.get(id)!] as const))),
       );
-      const warmFrom = this.#nextBar - Math.max(warmupBars, (stream?.warmup ?? 0) + observedBars(model)) * this.#tfMs;
-      if (stream && !hadStream) {
-        const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
-        for (let i = 0; i < barsLength(bars); i++) this.#advanceStream(stream, candleAt(bars, i));
-      }
-      if (model.kind === 'portfolio') {
-        const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
-        this.#peerBars = await this.#loadPeers(warmFrom, this.#nextBar);
-        for (let i = 0; i < barsLength(bars); i++) this.#allocate(model, candleAt(bars, i));
-      }
       this.#streamOf.delete(replacedId);
       for (const [k, s] of this.#streams)
         if (![...this.#streamOf.values()].includes(s)) {
@@ -403,11 +396,45 @@ export class SeriesLoop {
       this.#suspended.delete(replacedId);
       this.#replaced.add(replacedId);
       this.#monitors.delete(replacedId);
-      if (monitor) this.#monitors.set(model.id, monitor);
-      // A rebuild after a failed tick restores this set of models.
-      this.#options = { ...this.#options, models: [...this.#models.values()], monitors: this.#monitors };
+      this.#keepModels();
       return true;
     });
+  }
+
+  /**
+   * Starts serving one more model without a restart, between ticks like {@link swapModel} (its
+   * stream shared or warmed the same way). Returns false when it is served here already.
+   */
+  addModel(model: ServedModel, monitor?: DriftMonitor): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (this.#models.has(model.id)) return false;
+      await this.#install(model, monitor);
+      this.#keepModels();
+      return true;
+    });
+  }
+
+  /** Registers `model` between ticks: a new stream warmed over the stored bars, an allocator stepped over them. */
+  async #install(model: ServedModel, monitor: DriftMonitor | undefined): Promise<void> {
+    const { symbol, timeframe, store, exchange, warmupBars } = this.#options;
+    const hadStream = this.#streams.has(JSON.stringify(model.featureSet));
+    const stream = this.#addModel(model);
+    const warmFrom = this.#nextBar - Math.max(warmupBars, (stream?.warmup ?? 0) + observedBars(model)) * this.#tfMs;
+    if (stream && !hadStream) {
+      const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
+      for (let i = 0; i < barsLength(bars); i++) this.#advanceStream(stream, candleAt(bars, i));
+    }
+    if (model.kind === 'portfolio') {
+      const bars = await store.read({ exchange, symbol, timeframe, start: warmFrom, end: this.#nextBar });
+      this.#peerBars = await this.#loadPeers(warmFrom, this.#nextBar);
+      for (let i = 0; i < barsLength(bars); i++) this.#allocate(model, candleAt(bars, i));
+    }
+    if (monitor) this.#monitors.set(model.id, monitor);
+  }
+
+  /** A rebuild after a failed tick restores the models served now. */
+  #keepModels(): void {
+    this.#options = { ...this.#options, models: [...this.#models.values()], monitors: this.#monitors };
   }
 
   /**

@@ -56,6 +56,7 @@ export type ServeEvent =
   | { type: 'remediation'; modelId: string; demoted: boolean; reason: string }
   | { type: 'alert-failed'; sink: string; error: string }
   | { type: 'swap'; modelId: string; replaced: string; symbol: string; timeframe: Timeframe }
+  | { type: 'model-added'; modelId: string; symbol: string; timeframe: Timeframe }
   | { type: 'retrain'; jobId: string; status: string; detail?: string }
   | { type: 'performance-unavailable'; modelId: string; reason: string };
 
@@ -316,14 +317,21 @@ export class ServeRuntime {
     this.#timers.add(timer);
   }
 
-  /** Moves a model to another registry stage (gated); a model leaving the served stages stops its signals at once. */
+  /**
+   * Moves a model to another registry stage (gated). A model leaving the served stages stops its
+   * signals at once; one entering them is served at once ({@link serveModel}) unless `serve` is
+   * false (the scheduled retrain serves its models itself, after the last step).
+   */
   async setStage(
     id: string,
     to: Stage,
-    options: { reason?: string; force?: boolean; by?: string } = {},
+    options: { reason?: string; force?: boolean; by?: string; serve?: boolean } = {},
   ): Promise<PromotionResult> {
-    const result = await this.models.promote(id, to, { by: options.by ?? 'candlelab-serve', ...options });
-    if (result.promoted && !this.config.stages.includes(to)) for (const loop of this.loops) loop.suspend(id);
+    const { serve = true, ...promotion } = options;
+    const result = await this.models.promote(id, to, { by: promotion.by ?? 'candlelab-serve', ...promotion });
+    if (!result.promoted) return result;
+    if (!this.config.stages.includes(to)) for (const loop of this.loops) loop.suspend(id);
+    else if (serve) await this.serveModel(id);
     return result;
   }
 
@@ -520,6 +528,65 @@ export class ServeRuntime {
   }
 
   /**
+   * Serves a model that entered a served stage, without a restart, on every configured series of
+   * its symbols: resumed where it is loaded but suspended, swapped in for the served model of its
+   * strategy ({@link swapIn}), else added beside the others (`SeriesLoop.addModel`: its stream
+   * shared or warmed over `warmupBars` stored bars, its drift monitor built first).
+   */
+  async serveModel(modelId: string): Promise<{
+    resumed: Array<{ symbol: string; timeframe: Timeframe }>;
+    swapped: Array<{ symbol: string; timeframe: Timeframe; replaced: string }>;
+    added: Array<{ symbol: string; timeframe: Timeframe }>;
+  }> {
+    const resumed: Array<{ symbol: string; timeframe: Timeframe }> = [];
+    const added: Array<{ symbol: string; timeframe: Timeframe }> = [];
+    for (const loop of this.loops)
+      if (loop.models.some((m) => m.id === modelId)) {
+        loop.resume(modelId);
+        resumed.push({ symbol: loop.symbol, timeframe: loop.timeframe });
+      }
+    const swapped = await this.swapIn(modelId);
+    const manifest = (await this.models.list()).find((m) => m.id === modelId);
+    for (const loop of this.loops) {
+      if (manifest === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
+      if (loop.models.some((m) => m.id === modelId)) continue;
+      const prepared = await this.#prepare(modelId, loop);
+      if (prepared === undefined) continue;
+      if (await loop.addModel(prepared.model, prepared.monitor)) {
+        if (prepared.monitor) this.#monitors.set(monitorKey(modelId, loop.symbol, loop.timeframe), prepared.monitor);
+        added.push({ symbol: loop.symbol, timeframe: loop.timeframe });
+        this.#onEvent({ type: 'model-added', modelId, symbol: loop.symbol, timeframe: loop.timeframe });
+      }
+    }
+    return { resumed, swapped, added };
+  }
+
+  /** A registry model loaded to serve `loop`'s series with its drift monitor (none when it cannot have one), or undefined when it cannot serve it. */
+  async #prepare(
+    modelId: string,
+    loop: SeriesLoop,
+  ): Promise<{ model: ServedModel; monitor: DriftMonitor | undefined } | undefined> {
+    const model = await loadServedModel(this.models, modelId, this.config.outcomeHorizonBars);
+    const mismatch = servingMismatch(model, loop.symbol, loop.timeframe);
+    if (mismatch !== undefined) {
+      this.#onEvent({ type: 'model-skipped', modelId, reason: mismatch });
+      return undefined;
+    }
+    try {
+      const monitor = await trainingDistribution(
+        model,
+        loop.symbol,
+        { store: this.store, source: this.#source!, exchange: this.config.exchange.id, now: this.now },
+        this.config.drift,
+      );
+      return { model, monitor };
+    } catch (error) {
+      this.#onEvent({ type: 'drift-unavailable', modelId, reason: errorMessage(error) });
+      return { model, monitor: undefined };
+    }
+  }
+
+  /**
    * Hot swap of a newly promoted model: on every served series of its symbols, it replaces the
    * served model of the same strategy (see `SeriesLoop.swapModel`: a running tick finishes with
    * the old model, the next bar uses the new one). Its drift monitor is built first, so the swap
@@ -537,23 +604,9 @@ export class ServeRuntime {
           modelSymbols(m.manifest).includes(loop.symbol),
       );
       if (replaced === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
-      const model = await loadServedModel(this.models, modelId, this.config.outcomeHorizonBars);
-      const mismatch = servingMismatch(model, loop.symbol, loop.timeframe);
-      if (mismatch !== undefined) {
-        this.#onEvent({ type: 'model-skipped', modelId, reason: mismatch });
-        continue;
-      }
-      let monitor: DriftMonitor | undefined;
-      try {
-        monitor = await trainingDistribution(
-          model,
-          loop.symbol,
-          { store: this.store, source: this.#source!, exchange: this.config.exchange.id, now: this.now },
-          this.config.drift,
-        );
-      } catch (error) {
-        this.#onEvent({ type: 'drift-unavailable', modelId, reason: errorMessage(error) });
-      }
+      const prepared = await this.#prepare(modelId, loop);
+      if (prepared === undefined) continue;
+      const { model, monitor } = prepared;
       if (await loop.swapModel(replaced.id, model, monitor)) {
         this.#drift.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
         this.#performance.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));

@@ -263,6 +263,45 @@ describe('HTTP API', () => {
     expect(health.models[0]).toMatchObject({ id: trained.modelId, suspended: true });
   });
 
+  it('serves a model at once when it enters a served stage: a suspended one resumes, a new one is added beside it', async () => {
+    const promote = async (id: string, to: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: `/models/${encodeURIComponent(id)}/promote`,
+        headers: auth,
+        payload: { to, reason: 'test' },
+      });
+    const predictedAt = async (id: string) =>
+      (await server.runtime.log.query({ kind: 'prediction', source: id })).map((r) => r.barTime);
+    // The model demoted above: decay → paper (not served: still stopped) → mature (served again).
+    expect((await promote(trained.modelId, 'paper')).statusCode).toBe(200);
+    const stopped = await predictedAt(trained.modelId);
+    await advance(1);
+    expect(await predictedAt(trained.modelId)).toEqual(stopped);
+    expect((await promote(trained.modelId, 'mature')).statusCode).toBe(200);
+    await advance(1);
+    const resumed = await predictedAt(trained.modelId);
+    expect(resumed).toHaveLength(stopped.length + 1);
+    expect(resumed.at(-1)).toBe(server.runtime.loops[0]!.servedThrough);
+
+    // A model of another strategy, promoted to paper outside the server, then to mature through the API.
+    const added = await trainTestModel({ name: 'serve-added', dir: trained.dir, stage: 'paper' });
+    expect(server.runtime.loops[0]!.models.map((m) => m.id)).not.toContain(added.modelId);
+    expect((await promote(added.modelId, 'mature')).statusCode).toBe(200);
+    expect(server.runtime.loops[0]!.models.map((m) => m.id)).toEqual([trained.modelId, added.modelId]);
+    await advance(2);
+    expect(await predictedAt(added.modelId)).toHaveLength(2);
+    const models = (await server.app.inject({ method: 'GET', url: '/models?stage=mature', headers: auth })).json();
+    expect(
+      models.map((m: { id: string; served: boolean; suspended: boolean }) => [m.id, m.served, m.suspended]),
+    ).toEqual(
+      expect.arrayContaining([
+        [trained.modelId, true, false],
+        [added.modelId, true, false],
+      ]),
+    );
+  });
+
   it('serves its OpenAPI document, and the committed openapi.json is up to date', async () => {
     const response = await server.app.inject({ method: 'GET', url: '/openapi.json', headers: auth });
     expect(response.statusCode).toBe(200);

@@ -8,7 +8,7 @@ import {
   timeframeToMs,
 } from '@candlelab/core';
 import { type IndicatorId, indicatorEntry, indicatorIds } from '@candlelab/indicators';
-import { type Stage, StageSchema } from '@candlelab/registry';
+import { allowedTransitions, type Stage, StageSchema } from '@candlelab/registry';
 import { constantTimeEqual, createAlertReader, WebhookRejectedError } from '@candlelab/signals';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -206,7 +206,8 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     DASHBOARD_PATH,
     {
       schema: {
-        summary: 'The dashboard page (candles, signals, model status); open it as /dashboard#token=<apiToken>',
+        summary:
+          'The dashboard page (candles and signals, models by stage, jobs, predictions, allocations, health and alerts); open it as /dashboard#token=<apiToken>',
         security: [],
         produces: ['text/html'],
       },
@@ -483,7 +484,8 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     '/models',
     {
       schema: {
-        summary: 'Registry models by stage, with their metrics and whether this server serves them',
+        summary:
+          'Registry models by stage, with their metrics, whether this server serves them and the stages each may move to next',
         querystring: { type: 'object', properties: { stage: { type: 'string', enum: [...StageSchema.options] } } },
         response: { 200: { type: 'array', items: anyObject } },
       },
@@ -503,6 +505,8 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
           metrics: (await runtime.models.load(m.id)).metrics,
           served: served.has(m.id),
           suspended: served.get(m.id)?.isSuspended(m.id) ?? false,
+          // The stages it may move to next (the dashboard's activate/deactivate buttons).
+          transitions: allowedTransitions(m.stage),
         })),
       );
     },

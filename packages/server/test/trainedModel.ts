@@ -24,7 +24,7 @@ export const TRAIN_END = Date.UTC(2022, 8, 1);
 /**
  * Trains a tiny real strategy on BTC/USDT (the 5-year fixture) or ETH/USDT (the universe fixture) (standard features without higher timeframes, a 20-tree GBDT,
  * forward-return labels over 4 bars) on the fixture into a temporary registry and promotes it to
- * `mature` through the registry's gates. Returns the registry folder and the model id.
+ * `mature` (or `stage`) through the registry's gates. Returns the registry folder and the model id.
  */
 export async function trainTestModel(
   options: {
@@ -33,6 +33,8 @@ export async function trainTestModel(
     symbol?: 'BTC/USDT' | 'ETH/USDT';
     /** Folder of the strategy file and its `models` registry. Default a new temporary folder. */
     dir?: string;
+    /** Stage the model is promoted to. Default `mature`. */
+    stage?: 'validation' | 'paper' | 'mature';
   } = {},
 ): Promise<{
   dir: string;
@@ -64,19 +66,23 @@ backtest: { entryThreshold: ${options.entryThreshold ?? 0.5} }
 registry: { root: models }
 `,
   );
-  return trainAndPromote(path);
+  return trainAndPromote(path, options.stage);
 }
 
-/** Trains the strategy file at `path` into its `models` registry and promotes the model to `mature` through the registry's gates. */
-async function trainAndPromote(path: string): Promise<{ dir: string; registry: string; modelId: string }> {
+/** Trains the strategy file at `path` into its `models` registry and promotes the model to `stage` through the registry's gates. */
+async function trainAndPromote(
+  path: string,
+  stage: 'validation' | 'paper' | 'mature' = 'mature',
+): Promise<{ dir: string; registry: string; modelId: string }> {
   const result = await trainStrategy(loadStrategy(path));
   const dir = dirname(path);
   const registry = join(dir, 'models');
   const store = await openModelStore(registry);
   const id = result.model!.id;
-  for (const stage of ['validation', 'paper', 'mature'] as const) {
-    const promotion = await store.promote(id, stage, { by: 'test' });
-    if (!promotion.promoted) throw new Error(`test model not promoted to ${stage}: ${promotion.failed.join(', ')}`);
+  const steps = ['validation', 'paper', 'mature'] as const;
+  for (const step of steps.slice(0, steps.indexOf(stage) + 1)) {
+    const promotion = await store.promote(id, step, { by: 'test' });
+    if (!promotion.promoted) throw new Error(`test model not promoted to ${step}: ${promotion.failed.join(', ')}`);
   }
   await store.close();
   return { dir, registry, modelId: id };
