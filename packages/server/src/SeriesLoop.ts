@@ -17,7 +17,6 @@ import {
   entryProbabilityColumns,
   type HybridDecision,
   hybridDecision,
-  PortfolioAllocator,
   type PpoPositionState,
   type PpoPrediction,
   sizingColumns,
@@ -26,6 +25,7 @@ import { sha256Hex } from '@candlelab/registry';
 import { type AggregatedSignal, HedgeWeights, SignalAggregator } from '@candlelab/signals';
 import type { DriftMonitor, DriftReport } from './DriftMonitor.js';
 import { type DecideOptions, decideWithWeights, learnFromOutcome, learningOrder } from './learnedWeights.js';
+import { LiveAllocator, type OpenClose } from './liveAllocator.js';
 import type { AggregateInput, LogRecord, Outcome, PredictionLog } from './PredictionLog.js';
 import type { ServedAllocator, ServedClassifier, ServedModel, ServedPpoTrader } from './servedModel.js';
 
@@ -117,16 +117,6 @@ interface TraderRun {
   last: PpoPrediction | undefined;
 }
 
-/** A portfolio allocator's stepper and the last `window + 1` common bars of its symbols. */
-interface AllocatorRun {
-  allocator: PortfolioAllocator;
-  time: number[];
-  open: number[][];
-  close: number[][];
-  /** Whether the last common bar was decided on (the next one rebalances to it). */
-  decided: boolean;
-}
-
 /** Rows of stream models' observations (`window` rows, oldest first) as feature columns. */
 const columnsOf = (rows: readonly Float64Array[]): Float64Array[] =>
   Array.from(rows[0]!, (_, j) => Float64Array.from(rows, (row) => row[j]!));
@@ -167,11 +157,11 @@ export class SeriesLoop {
   readonly #history = new Map<FeatureStream, StreamBar[]>();
   #historyRows = MIN_HISTORY_ROWS;
   readonly #traders = new Map<string, TraderRun>();
-  readonly #allocators = new Map<string, AllocatorRun>();
+  readonly #allocators = new Map<string, LiveAllocator>();
   /** Streams that hold a forming bar (`peekForming`), by its open time: its close replaces it. */
   readonly #formingAt = new Map<FeatureStream, number>();
   /** Open and close of the other symbols a served allocator weighs, by symbol and bar time (this tick's range). */
-  #peerBars = new Map<string, Map<number, { open: number; close: number }>>();
+  #peerBars = new Map<string, Map<number, OpenClose>>();
   #signals = new SignalAggregator();
   #weights = new HedgeWeights();
   #pending: LogRecord[] = [];
@@ -315,14 +305,7 @@ export class SeriesLoop {
     this.#maxHorizonBars = Math.max(this.#maxHorizonBars, model.horizonBars);
     this.#historyRows = Math.max(this.#historyRows, observedBars(model));
     if (model.kind === 'portfolio') {
-      const m = model.envSpec.symbols.length;
-      this.#allocators.set(model.id, {
-        allocator: new PortfolioAllocator(model.agent, model.envSpec),
-        time: [],
-        open: Array.from({ length: m }, () => []),
-        close: Array.from({ length: m }, () => []),
-        decided: false,
-      });
+      this.#allocators.set(model.id, new LiveAllocator(model));
       return undefined;
     }
     if (model.kind === 'ppo') this.#traders.set(model.id, { state: { position: 0 }, last: undefined });
@@ -768,12 +751,12 @@ export class SeriesLoop {
    * The other symbols an allocator weighs, loaded store first (missing ranges fetched) over
    * `[start, end)`: open and close by bar time.
    */
-  async #loadPeers(start: number, end: number): Promise<Map<string, Map<number, { open: number; close: number }>>> {
+  async #loadPeers(start: number, end: number): Promise<Map<string, Map<number, OpenClose>>> {
     const { store, source, exchange, timeframe, now } = this.#options;
     const peers = new Set<string>();
     for (const model of this.#models.values())
       if (model.kind === 'portfolio') for (const s of model.envSpec.symbols) if (s !== this.symbol) peers.add(s);
-    const loaded = new Map<string, Map<number, { open: number; close: number }>>();
+    const loaded = new Map<string, Map<number, OpenClose>>();
     for (const symbol of peers) {
       const { bars } = await loadBars(
         { exchange, symbol, timeframe, start, end },
@@ -784,41 +767,18 @@ export class SeriesLoop {
     return loaded;
   }
 
-  /**
-   * One bar of an allocator, as pipeline's `portfolioDecisions` steps it over common bars: a bar
-   * some symbol lacks is skipped (as `commonTimeBars` drops it); otherwise the held weights move
-   * through it to the last decision's targets, and with `window + 1` common bars it decides.
-   * Returns the target weights (symbols, then cash) or undefined when it did not decide.
-   */
+  /** One bar of an allocator ({@link LiveAllocator.step}) with this bar and the other symbols' bars of the same time. */
   #allocate(model: ServedAllocator, candle: Candle): Float64Array | undefined {
-    const run = this.#allocators.get(model.id)!;
-    const { symbols, window } = model.envSpec;
-    const prices = symbols.map((s) => (s === this.symbol ? candle : this.#peerBars.get(s)?.get(candle.time)));
-    if (prices.some((p) => p === undefined)) return undefined;
-    run.time.push(candle.time);
-    prices.forEach((p, k) => {
-      run.open[k]!.push(p!.open);
-      run.close[k]!.push(p!.close);
-    });
-    if (run.time.length > window + 1) {
-      run.time.shift();
-      for (const column of [...run.open, ...run.close]) column.shift(); // window + 1 values each
-    }
-    const assets = symbols.map((_, k) => ({
-      open: Float64Array.from(run.open[k]!),
-      close: Float64Array.from(run.close[k]!),
-    }));
-    const last = run.time.length - 1;
-    if (run.decided) run.allocator.rebalance(assets, last - 1);
-    run.decided = last >= window;
-    return run.decided ? Float64Array.from(run.allocator.decide(assets, last)) : undefined;
+    const prices = model.envSpec.symbols.map((s) =>
+      s === this.symbol ? candle : this.#peerBars.get(s)?.get(candle.time),
+    );
+    return this.#allocators.get(model.id)!.step(prices);
   }
 
   /** An allocator's prediction on this series: this symbol's weight as a sized buy (a hold at 0), every weight logged. */
   #allocationRecord(model: ServedAllocator, weights: Float64Array, time: number, closeTime: number): LogRecord {
-    const run = this.#allocators.get(model.id)!;
     const weight = weights[model.envSpec.symbols.indexOf(this.symbol)]!;
-    const closes = Float64Array.from(run.close.flat());
+    const closes = this.#allocators.get(model.id)!.observedCloses();
     return this.#record(model, time, closeTime, {
       inputsFingerprint: sha256Hex(new Uint8Array(closes.buffer)),
       probabilities: Array.from(weights),
