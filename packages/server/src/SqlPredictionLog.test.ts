@@ -138,6 +138,29 @@ for (const impl of implementations) {
       await log.close();
     });
 
+    it('a replayed key in a one-statement batch is skipped exactly, also after a reopen; other errors still fail', async () => {
+      const log = await impl.open('replay');
+      const first = record({ key: 'alert:x', confidence: 0.9 });
+      expect((await log.commit({ records: [first] })).inserted).toEqual(['alert:x']);
+      const replay = record({ key: 'alert:x', confidence: 0.1 });
+      const mixed = [record({ key: 'alert:y' }), replay, record({ key: 'alert:z' })];
+      expect((await log.commit({ records: mixed })).inserted).toEqual(['alert:y', 'alert:z']);
+      expect((await log.commit({ records: [replay] })).inserted).toEqual([]);
+      await log.close();
+      const reopened = await impl.open('replay');
+      expect((await reopened.commit({ records: [replay, record({ key: 'alert:w' })] })).inserted).toEqual(['alert:w']);
+      const bad = record({ key: 'alert:bad', action: null as never });
+      await expect(reopened.commit({ records: [record({ key: 'alert:v' }), bad] })).rejects.toThrow();
+      await expect(reopened.commit({ records: [replay, bad] })).rejects.toThrow();
+      expect((await reopened.query()).map((r) => [r.key, r.confidence])).toEqual([
+        ['alert:w', 0.7],
+        ['alert:x', 0.9],
+        ['alert:y', 0.7],
+        ['alert:z', 0.7],
+      ]);
+      await reopened.close();
+    });
+
     it('a failed batch writes nothing: records and outcomes commit together', async () => {
       const log = await impl.open('atomic');
       await log.commit({ records: [record({ key: 'first' })] });

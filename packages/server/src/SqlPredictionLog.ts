@@ -14,14 +14,22 @@ import type {
 /** The little a SQL database must do for the log: parameterised statements ($1 …) and transactions. */
 interface SqlClient {
   readonly location: string;
-  all(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
+  /** `reuse`: the same text runs again and again (keep it prepared where that saves planning). */
+  all(sql: string, params: readonly unknown[], reuse?: boolean): Promise<unknown[][]>;
   /** Runs `fn` in one transaction on one connection (rolled back when it throws). */
   transaction<T>(fn: (all: SqlClient['all']) => Promise<T>): Promise<T>;
   /**
-   * The statement that inserts `rows` ({@link COLUMNS} order), skips known keys and returns the
-   * new ones, when the database has a faster form than {@link valuesInsert} (or undefined).
+   * Inserts `rows` ({@link COLUMNS} order) with `all`, skips known keys and returns the new ones
+   * (one per result row), when the database has a faster way than {@link insertValues} for these
+   * rows (else undefined). `standalone`: the insert is a transaction of its own, so a failed
+   * statement leaves nothing behind and nothing to roll back.
    */
-  insertStatement?(table: string, rows: readonly unknown[][]): InsertStatement | undefined;
+  insertNew?(
+    all: SqlClient['all'],
+    table: string,
+    rows: readonly unknown[][],
+    standalone: boolean,
+  ): Promise<unknown[][]> | undefined;
   close(): Promise<void>;
 }
 
@@ -80,20 +88,15 @@ function rowParams(r: LogRecord): unknown[] {
   ];
 }
 
-interface InsertStatement {
-  sql: string;
-  params: unknown[];
-}
-
 /** `INSERT … VALUES ($1, …), (…) ON CONFLICT (key) DO NOTHING RETURNING key`: one parameter per value. */
-function valuesInsert(table: string, rows: readonly unknown[][]): InsertStatement {
+function insertValues(all: SqlClient['all'], table: string, rows: readonly unknown[][]): Promise<unknown[][]> {
   const values = rows
     .map((_, i) => `(${Array.from({ length: COLUMN_COUNT }, (_, j) => `$${i * COLUMN_COUNT + j + 1}`).join(', ')})`)
     .join(', ');
-  return {
-    sql: `INSERT INTO ${table} (${COLUMNS}) VALUES ${values} ON CONFLICT (key) DO NOTHING RETURNING key`,
-    params: rows.flat(),
-  };
+  return all(
+    `INSERT INTO ${table} (${COLUMNS}) VALUES ${values} ON CONFLICT (key) DO NOTHING RETURNING key`,
+    rows.flat(),
+  );
 }
 
 /** The rows of one INSERT as DuckDB's type of a JSON array of objects, in {@link COLUMNS} order. */
@@ -102,15 +105,22 @@ const DUCKDB_ROWS_TYPE = `STRUCT(${TABLE_COLUMNS.map(([column, type]) => `${colu
 /**
  * DuckDB binds each parameter separately: a 50-row batch as 850 parameters costs about twice the
  * whole INSERT of the same rows passed as one JSON parameter and unnested (measured 10–12 vs
- * 5.4 ms). A non-finite number (NaN has no JSON form) takes the parameter form.
+ * 5.4 ms). A non-finite number has no JSON form (undefined: such rows take the parameter form).
  */
-function duckDbJsonInsert(table: string, rows: readonly unknown[][]): InsertStatement | undefined {
+function duckDbRowsJson(rows: readonly unknown[][]): string | undefined {
   if (rows.some((row) => row.some((value) => typeof value === 'number' && !Number.isFinite(value)))) return undefined;
-  const objects = rows.map((row) => Object.fromEntries(TABLE_COLUMNS.map(([column], j) => [column, row[j]])));
-  return {
-    sql: `INSERT INTO ${table} (${COLUMNS}) SELECT unnest(CAST($1 AS JSON)::${DUCKDB_ROWS_TYPE}, recursive := true) ON CONFLICT (key) DO NOTHING RETURNING key`,
-    params: [JSON.stringify(objects)],
-  };
+  return JSON.stringify(rows.map((row) => Object.fromEntries(TABLE_COLUMNS.map(([column], j) => [column, row[j]]))));
+}
+
+/** The INSERT of {@link duckDbRowsJson}'s rows, returning the inserted keys. */
+function duckDbJsonInsert(table: string, onConflict: 'fail' | 'skip'): string {
+  const skip = onConflict === 'skip' ? ' ON CONFLICT (key) DO NOTHING' : '';
+  return `INSERT INTO ${table} (${COLUMNS}) SELECT unnest(CAST($1 AS JSON)::${DUCKDB_ROWS_TYPE}, recursive := true)${skip} RETURNING key`;
+}
+
+/** DuckDB's error for an INSERT that meets a key already in the table. */
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('Constraint Error: Duplicate key');
 }
 
 const SELECT_COLUMNS =
@@ -159,8 +169,8 @@ class SqlPredictionLog implements PredictionLog {
       const insertedKeys = new Set<string>();
       for (let start = 0; start < unique.length; start += INSERT_CHUNK) {
         const chunk = unique.slice(start, start + INSERT_CHUNK).map(rowParams);
-        const { sql, params } = this.client.insertStatement?.(this.table, chunk) ?? valuesInsert(this.table, chunk);
-        const rows = await all(sql, params);
+        const rows = await (this.client.insertNew?.(all, this.table, chunk, oneStatement) ??
+          insertValues(all, this.table, chunk));
         for (const [key] of rows) insertedKeys.add(key as string);
       }
       const inserted = unique.filter((r) => insertedKeys.has(r.key)).map((r) => r.key);
@@ -250,6 +260,17 @@ function toRecord(row: unknown[]): LogRecord {
   };
 }
 
+/**
+ * The rows of a finished DuckDB statement. Read from its chunks in memory: a result reader fetches
+ * each chunk (and the empty one after the last) as a job on the thread pool, and every such round
+ * trip waits for a turn of the event loop, which on a busy server delays every batch.
+ */
+function materializedRows(result: import('@duckdb/node-api').DuckDBMaterializedResult): unknown[][] {
+  const rows: unknown[][] = [];
+  for (let i = 0; i < result.chunkCount; i++) rows.push(...result.getChunk(i).getRows());
+  return rows;
+}
+
 export interface DuckDbPredictionLogOptions {
   /** Database file (its folder is created); `':memory:'` for none. Default `.candlelab/serve.duckdb`. */
   path?: string;
@@ -283,14 +304,32 @@ export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOption
     queue = next.catch(() => undefined);
     return next;
   };
-  const all = async (sql: string, params: readonly unknown[]): Promise<unknown[][]> => {
-    const reader = await connection.runAndReadAll(sql, params as never);
-    return reader.getRows() as unknown[][];
+  /** The statements run with `reuse` (the log's few fixed INSERTs), prepared once. */
+  const prepared = new Map<string, import('@duckdb/node-api').DuckDBPreparedStatement>();
+  const all: SqlClient['all'] = async (sql, params, reuse) => {
+    if (!reuse) return materializedRows(await connection.run(sql, params as never));
+    let statement = prepared.get(sql);
+    if (statement === undefined) {
+      statement = await connection.prepare(sql);
+      prepared.set(sql, statement);
+    }
+    statement.bind(params as never);
+    return materializedRows(await statement.run());
   };
   const client: SqlClient = {
     location: path,
-    all: (sql, params) => serial(() => all(sql, params)),
-    insertStatement: duckDbJsonInsert,
+    all: (sql, params, reuse) => serial(() => all(sql, params, reuse)),
+    insertNew: (run, table, rows, standalone) => {
+      const json = duckDbRowsJson(rows);
+      if (json === undefined) return undefined;
+      if (!standalone) return run(duckDbJsonInsert(table, 'skip'), [json], true);
+      // ON CONFLICT … DO NOTHING costs DuckDB about as much again as the INSERT itself, and
+      // replays are rare: try the plain INSERT, which fails whole (and alone) on a known key.
+      return run(duckDbJsonInsert(table, 'fail'), [json], true).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+        return run(duckDbJsonInsert(table, 'skip'), [json], true);
+      });
+    },
     transaction: (fn) =>
       serial(async () => {
         await connection.run('BEGIN TRANSACTION');
