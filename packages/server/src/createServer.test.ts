@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { computeIndicator, indicatorWarmup } from '@candlelab/indicators';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainTestModel } from '../test/trainedModel.js';
-import { type CandlelabServer, createServer, WEBHOOK_PATH } from './createServer.js';
+import { type CandlelabServer, createServer, DASHBOARD_PATH, WEBHOOK_PATH } from './createServer.js';
 import { parseServeConfig } from './serveConfig.js';
 
 const HOUR = 3_600_000;
@@ -300,6 +302,94 @@ describe('HTTP API', () => {
         [added.modelId, true, false],
       ]),
     );
+  });
+
+  it('answers as its OpenAPI document says, and documents every answer', async () => {
+    const document = (await server.app.inject({ method: 'GET', url: '/openapi.json', headers: auth })).json();
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(document, 'openapi');
+    const pointer = (text: string) => text.replaceAll('~', '~0').replaceAll('/', '~1');
+    /** Sends a request and checks the answer against the schema documented for its route and status. */
+    const documented = async (request: InjectOptions & { method: 'GET' | 'POST'; url: string }, status = 200) => {
+      const response = await server.app.inject({ headers: auth, ...request });
+      expect(response.statusCode, response.body.slice(0, 500)).toBe(status);
+      const path = request.url.split('?')[0]!.replace(/^\/(models|jobs)\/(?!retrain)[^/]+/, '/$1/{id}');
+      const validate = ajv.getSchema(
+        `openapi#/paths/${pointer(path)}/${request.method.toLowerCase()}/responses/${status}/content/application~1json/schema`,
+      );
+      expect(validate, `${request.method} ${path} ${status} is documented`).toBeDefined();
+      const body = response.json();
+      expect(validate!(body), `${request.method} ${request.url}: ${ajv.errorsText(validate!.errors)}`).toBe(true);
+      return body;
+    };
+    const health = await documented(
+      { method: 'GET', url: '/health' },
+      server.runtime.health().status === 'down' ? 503 : 200,
+    );
+    expect(health.models.length).toBeGreaterThan(0);
+    expect(await documented({ method: 'GET', url: '/series' })).toHaveLength(1);
+    await documented({ method: 'GET', url: `/candles?${query}&limit=20&indicators=rsi,bbands` });
+    await documented({ method: 'GET', url: `/features?${query}` });
+    await documented({ method: 'GET', url: `/forming?${query}` });
+    const { predictions } = await documented({ method: 'GET', url: `/predict?${query}` });
+    expect(predictions.length).toBe(2);
+    expect((await documented({ method: 'GET', url: `/signal?${query}` })).signal).not.toBeNull();
+    await documented({ method: 'GET', url: `/predictions?${query}&limit=1000` });
+    await documented({ method: 'GET', url: `/predict?symbol=ETH%2FUSDT&timeframe=1h` }, 400);
+    const modelPaper = await documented({
+      method: 'GET',
+      url: `/paper?${query}&source=${encodeURIComponent(trained.modelId)}`,
+    });
+    expect(modelPaper).toMatchObject({ source: trained.modelId, entryThreshold: expect.any(Number) });
+    expect(await documented({ method: 'GET', url: '/models' })).toHaveLength(2);
+    const refused = await documented(
+      {
+        method: 'POST',
+        url: `/models/${encodeURIComponent(trained.modelId)}/promote`,
+        payload: { to: 'paper', reason: 'not from mature' },
+      },
+      409,
+    );
+    expect(refused.promoted).toBe(false);
+    await documented({ method: 'POST', url: '/models/nope/demote', payload: { reason: 'x' } }, 404);
+    expect(await documented({ method: 'GET', url: '/jobs' })).toEqual({ schedule: null, jobs: [] });
+    await documented({ method: 'POST', url: '/jobs/retrain' }, 404);
+    const alert = (id: string, secret = SECRET) => ({
+      method: 'POST' as const,
+      url: WEBHOOK_PATH,
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ secret, ticker: 'BTCUSDT', action: 'sell', price: 20000, time: clock.now - 1000, id }),
+    });
+    expect((await documented(alert('documented'))).aggregates).toHaveLength(1);
+    await documented(alert('documented'), 409);
+    await documented(alert('documented-2', 'wrong-secret!'), 401);
+    // The alerts logged so far (buy signals) paper-trade as a long position.
+    const alertSource = (await server.runtime.log.query({ kind: 'alert' }))[0]!.source;
+    const paper = await documented({ method: 'GET', url: `/paper?${query}&source=${encodeURIComponent(alertSource)}` });
+    expect(paper).toMatchObject({ source: alertSource, feesBps: 10, slippageBps: 5 });
+    expect(paper.trades.length).toBeGreaterThan(0);
+
+    // Every JSON answer is a named schema (or an array of one); the only objects open to any value are alert details.
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: { type?: string } }> }> };
+    for (const [path, methods] of Object.entries<Record<string, Operation>>(document.paths)) {
+      if (path === DASHBOARD_PATH) continue; // text/html
+      for (const [method, operation] of Object.entries(methods))
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const schema = response.content?.['application/json']?.schema;
+          const named = { $ref: expect.stringMatching(/^#\/components\/schemas\//) };
+          expect(schema, `${method} ${path} ${status}`).toMatchObject(
+            schema?.type === 'array' ? { items: named } : named,
+          );
+        }
+    }
+    const open: string[] = [];
+    const findOpen = (node: unknown, at: string) => {
+      if (node === null || typeof node !== 'object') return;
+      if ((node as { additionalProperties?: unknown }).additionalProperties === true) open.push(at);
+      for (const [key, child] of Object.entries(node)) findOpen(child, `${at}/${key}`);
+    };
+    findOpen(document.components.schemas, '');
+    expect(open).toEqual(['/HealthAlert/properties/details']);
   });
 
   it('serves its OpenAPI document, and the committed openapi.json is up to date', async () => {

@@ -12,6 +12,7 @@ import { allowedTransitions, type Stage, StageSchema } from '@candlelab/registry
 import { constantTimeEqual, createAlertReader, WebhookRejectedError } from '@candlelab/signals';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { API_SCHEMAS, ref } from './apiSchemas.js';
 import { dashboardPage } from './dashboardPage.js';
 import type { LogKind } from './PredictionLog.js';
 import { paperTrades } from './paperTrades.js';
@@ -60,36 +61,6 @@ const seriesQuery = {
   properties: {
     symbol: { type: 'string', description: 'Market as configured, e.g. BTC/USDT' },
     timeframe: { type: 'string', description: 'Timeframe as configured, e.g. 1h' },
-  },
-} as const;
-
-const error = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
-
-const anyObject = { type: 'object', additionalProperties: true } as const;
-
-const logRow = {
-  type: 'object',
-  properties: {
-    key: { type: 'string' },
-    kind: { type: 'string', enum: ['prediction', 'alert', 'aggregate'] },
-    symbol: { type: 'string' },
-    timeframe: { type: 'string' },
-    barTime: { type: 'number' },
-    decidedAt: { type: 'number' },
-    source: { type: 'string' },
-    modelVersion: { type: ['integer', 'null'] },
-    inputsFingerprint: { type: ['string', 'null'] },
-    probabilities: { type: ['array', 'null'], items: { type: ['number', 'null'] } },
-    inputs: { type: ['array', 'null'], items: anyObject },
-    action: { type: 'string', enum: ['buy', 'sell', 'hold'] },
-    confidence: { type: 'number' },
-    size: { type: ['number', 'null'] },
-    outcomeDue: { type: 'number' },
-    outcomeReturn: { type: ['number', 'null'] },
-    outcomeKnownAt: { type: ['number', 'null'] },
   },
 } as const;
 
@@ -163,7 +134,10 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Shared schemas appear under components.schemas by their $id.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
+  for (const schema of API_SCHEMAS) app.addSchema(schema);
 
   const token = config.server.apiToken;
   app.addHook('onRequest', async (request, reply) => {
@@ -220,8 +194,11 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     {
       schema: {
         summary: 'Health of data, ticks, models (drift) and alerts; 503 when data is stale or ticks fail',
-        response: { 200: anyObject, 503: anyObject },
+        response: { 200: ref('HealthReport'), 503: ref('HealthReport') },
       },
+      // Drift and performance statistics may be NaN (undefined), which JSON writes as null; the
+      // schema serializer would throw on them, so this answer is written with JSON.stringify.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (_request, reply) => {
       const health = runtime.health();
@@ -231,7 +208,12 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
 
   app.get(
     '/series',
-    { schema: { summary: 'Served series and their models', response: { 200: { type: 'array', items: anyObject } } } },
+    {
+      schema: {
+        summary: 'Served series and their models',
+        response: { 200: { type: 'array', items: ref('ServedSeries') } },
+      },
+    },
     async () =>
       runtime.loops.map((loop) => ({
         symbol: loop.symbol,
@@ -260,7 +242,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             },
           },
         },
-        response: { 200: anyObject, 400: error },
+        response: { 200: ref('ChartData'), 400: ref('Error') },
       },
     },
     async (request) => {
@@ -308,7 +290,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
       schema: {
         summary: 'The newest feature row of every served model',
         querystring: seriesQuery,
-        response: { 200: anyObject },
+        response: { 200: ref('LatestFeatures'), 400: ref('Error') },
       },
     },
     async (request) => {
@@ -331,7 +313,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
         summary:
           "The bar forming now (fetched from the exchange): every model's features and the prediction it would log if the bar closed as it stands (not logged)",
         querystring: seriesQuery,
-        response: { 200: anyObject, 400: error, 502: error },
+        response: { 200: ref('FormingBar'), 400: ref('Error'), 502: ref('Error') },
       },
     },
     async (request) => {
@@ -347,7 +329,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
         summary:
           "The newest prediction of every served model: kind, action, position and every class, action or weight probability (an allocator's `weights`)",
         querystring: seriesQuery,
-        response: { 200: anyObject },
+        response: { 200: ref('LatestPredictions'), 400: ref('Error') },
       },
     },
     async (request) => {
@@ -384,7 +366,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
       schema: {
         summary: 'The newest aggregated signal and the weights learned from outcomes',
         querystring: seriesQuery,
-        response: { 200: anyObject },
+        response: { 200: ref('SeriesSignal'), 400: ref('Error') },
       },
     },
     async (request) => {
@@ -421,7 +403,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
-        response: { 200: { type: 'array', items: logRow } },
+        response: { 200: { type: 'array', items: ref('LogRecord') }, 400: ref('Error') },
       },
     },
     async (request) => {
@@ -453,7 +435,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             source: { type: 'string', description: 'A model id or `aggregate`' },
           },
         },
-        response: { 200: anyObject, 400: error },
+        response: { 200: ref('PaperResult'), 400: ref('Error') },
       },
     },
     async (request) => {
@@ -487,7 +469,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
         summary:
           'Registry models by stage, with their metrics, whether this server serves them and the stages each may move to next',
         querystring: { type: 'object', properties: { stage: { type: 'string', enum: [...StageSchema.options] } } },
-        response: { 200: { type: 'array', items: anyObject } },
+        response: { 200: { type: 'array', items: ref('ModelSummary') } },
       },
     },
     async (request) => {
@@ -544,7 +526,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
           },
         },
         body: stageBody(['to'], { type: 'string', enum: [...StageSchema.options] }),
-        response: { 200: anyObject, 404: error, 409: anyObject },
+        response: { 200: ref('PromotionResult'), 404: ref('Error'), 409: ref('PromotionResult') },
       },
     },
     async (request, reply) => {
@@ -570,7 +552,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
           },
         },
         body: stageBody(['reason'], { type: 'string', enum: ['decay', 'retired'], default: 'decay' }),
-        response: { 200: anyObject, 404: error, 409: anyObject },
+        response: { 200: ref('PromotionResult'), 404: ref('Error'), 409: ref('PromotionResult') },
       },
     },
     async (request, reply) => {
@@ -589,7 +571,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
     {
       schema: {
         summary: 'Training jobs (the scheduled retrain) with progress, newest first, and the next scheduled run',
-        response: { 200: anyObject },
+        response: { 200: ref('JobList') },
       },
     },
     async () => ({
@@ -606,7 +588,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
       schema: {
         summary: 'One training job: status, progress, health before and after, models promoted and swapped',
         params: { type: 'object', properties: { id: { type: 'string' } } },
-        response: { 200: anyObject, 404: error },
+        response: { 200: ref('TrainingJob'), 404: ref('Error') },
       },
     },
     async (request, reply) => {
@@ -623,7 +605,7 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
       schema: {
         summary:
           'Start the configured retrain now (202 with the job; 409 while one runs; 404 without `retrain` in the config)',
-        response: { 202: anyObject, 404: error, 409: error },
+        response: { 202: ref('TrainingJob'), 404: ref('Error'), 409: ref('Error') },
       },
     },
     async (_request, reply) => {
@@ -652,7 +634,13 @@ async function registerRoutes(app: FastifyInstance, runtime: ServeRuntime, confi
             summary:
               'TradingView alert intake: the body carries the shared secret; answers with the aggregated signal of every series of the ticker now; replays get 409',
             security: [],
-            response: { 200: anyObject, 400: anyObject, 401: anyObject, 409: anyObject, 422: anyObject },
+            response: {
+              200: ref('WebhookAccepted'),
+              400: ref('WebhookRefused'),
+              401: ref('WebhookRefused'),
+              409: ref('WebhookRefused'),
+              422: ref('WebhookRefused'),
+            },
           },
         },
         async (request, reply) => {
