@@ -12,7 +12,7 @@ import {
 } from '@candlelab/core';
 import { PortfolioEnv, portfolioObservation, type RebalancePrices, rebalanceStep, softmax } from '@candlelab/env';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
-import { rangesToIndices, type Split } from '@candlelab/validation';
+import { type FoldWindow, rangesToIndices, type Split } from '@candlelab/validation';
 import { z } from 'zod';
 import {
   type BacktestMetrics,
@@ -188,13 +188,7 @@ export function predictPortfolio(
 }
 
 /** One walk-forward fold of a portfolio strategy. */
-export interface PortfolioFoldResult {
-  fold: number;
-  trainRows: number;
-  validationRows: number;
-  testRows: number;
-  testStart: number;
-  testEnd: number;
+export interface PortfolioFoldResult extends FoldWindow {
   chosenSeed: number;
   seeds: Array<{ seed: number; selectionSharpe: number }>;
   agent: PpoPolicyMetrics;

@@ -10,7 +10,7 @@ import {
 import { TradingEnv, tradingActionNames } from '@candlelab/env';
 import { computeFeatures, StandardScaler } from '@candlelab/features';
 import { PPO, type PpoModelJson } from '@candlelab/ppo';
-import { type IndexRange, rangesToIndices, type Split } from '@candlelab/validation';
+import { type FoldWindow, type IndexRange, rangesToIndices, type Split } from '@candlelab/validation';
 import { backtestPositions, type PositionSeries, type SymbolSignals, strategyCalendar } from './backtestStage.js';
 import { ppoAgentConfig, type TradingPpoModelConfig, tradingPpoModelConfig } from './ppoModelConfig.js';
 import { type PpoEnvSpec, ppoEnvSpec, standardizedFeatureRows } from './ppoPredict.js';
@@ -49,13 +49,7 @@ export interface PpoSeedResult {
 }
 
 /** One walk-forward fold of a PPO strategy. */
-export interface PpoFoldResult {
-  fold: number;
-  trainRows: number;
-  validationRows: number;
-  testRows: number;
-  testStart: number;
-  testEnd: number;
+export interface PpoFoldResult extends FoldWindow {
   seeds: PpoSeedResult[];
   /** The fold's model: the seed with the median selection Sharpe (the lower median for an even count). */
   chosenSeed: number;

@@ -6,6 +6,7 @@ import type { RowReport } from '@candlelab/features';
 import { hashBars, isPostgresLocation, type Manifest, ModelRegistry, openModelStore } from '@candlelab/registry';
 import {
   evaluateGates,
+  type FoldWindow,
   type GateReport,
   permutationImportance,
   rangesToIndices,
@@ -103,9 +104,6 @@ export interface ImportanceRow {
   std: number;
 }
 
-/** One walk-forward fold's rows and test window, whatever the model. */
-type FoldWindow = Omit<FoldSummary, 'metrics'>;
-
 /** A fold's summary: its window and its metrics. */
 function foldSummary(f: FoldWindow, metrics: Record<string, number>): FoldSummary {
   const { fold, trainRows, validationRows, testRows, testStart, testEnd } = f;
@@ -113,13 +111,7 @@ function foldSummary(f: FoldWindow, metrics: Record<string, number>): FoldSummar
 }
 
 /** One walk-forward fold, scored on its own test rows only. */
-export interface FoldSummary {
-  fold: number;
-  trainRows: number;
-  validationRows: number;
-  testRows: number;
-  testStart: number;
-  testEnd: number;
+export interface FoldSummary extends FoldWindow {
   metrics: Record<string, number>;
 }
 

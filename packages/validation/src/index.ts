@@ -33,6 +33,7 @@ export {
 export {
   type FoldOutput,
   type FoldResult,
+  type FoldWindow,
   fitFold,
   type RunWalkForwardOptions,
   runWalkForward,

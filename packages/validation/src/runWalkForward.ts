@@ -43,7 +43,8 @@ export interface FoldOutput<FitResult> {
 }
 
 /** One fold's out-of-sample result. */
-export interface FoldResult<FitResult> {
+/** Where one walk-forward fold sits: its row counts and the times of its first and last test row. */
+export interface FoldWindow {
   fold: number;
   trainRows: number;
   validationRows: number;
@@ -51,6 +52,9 @@ export interface FoldResult<FitResult> {
   /** Time of the first and last test row. */
   testStart: number;
   testEnd: number;
+}
+
+export interface FoldResult<FitResult> extends FoldWindow {
   /** Metrics on this fold's test rows only. */
   metrics: Record<string, number>;
   /** This fold's predictions of its test rows, in row order (kept even where a later fold overrides them in the stitched series). */
