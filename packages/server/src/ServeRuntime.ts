@@ -545,8 +545,12 @@ export class ServeRuntime {
         loop.resume(modelId);
         resumed.push({ symbol: loop.symbol, timeframe: loop.timeframe });
       }
-    const swapped = await this.swapIn(modelId);
     const manifest = (await this.models.list()).find((m) => m.id === modelId);
+    // A strategy the config does not serve stays unserved, as at startup.
+    const { strategies } = this.config;
+    if (manifest !== undefined && strategies !== undefined && !strategies.includes(manifest.strategy))
+      return { resumed, swapped: [], added };
+    const swapped = await this.swapIn(modelId);
     for (const loop of this.loops) {
       if (manifest === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
       if (loop.models.some((m) => m.id === modelId)) continue;

@@ -414,4 +414,29 @@ describe('HTTP API', () => {
     const committed = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8'));
     expect(document, 'run: pnpm --filter @candlelab/server openapi').toEqual(committed);
   });
+
+  it('does not serve a promoted model of a strategy its config leaves out', async () => {
+    const filtered = await createServer(
+      parseServeConfig(
+        `server: { apiToken: ${TOKEN}, logLevel: silent }
+registry: models
+strategies: [serve-test]
+store: { kind: memory }
+log: { kind: duckdb, path: ':memory:' }
+series: [{ symbol: BTC/USDT, timeframe: 1h }]
+warmupBars: 300
+`,
+        { baseDir: trained.dir },
+      ),
+      { exchange: await fakeExchangeClient(fake.url), now: () => clock.now },
+    );
+    try {
+      await filtered.runtime.tickAll();
+      const unlisted = await trainTestModel({ name: 'serve-unlisted', dir: trained.dir, stage: 'paper' });
+      expect((await filtered.runtime.setStage(unlisted.modelId, 'mature')).promoted).toBe(true);
+      expect(filtered.runtime.loops[0]!.models.map((m) => m.manifest.strategy)).toEqual(['serve-test']);
+    } finally {
+      await filtered.close();
+    }
+  });
 });
