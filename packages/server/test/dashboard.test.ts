@@ -53,6 +53,16 @@ async function andRedrawn(page: Page, action: () => Promise<unknown>): Promise<v
   await page.waitForFunction(`Number(document.body.dataset.refreshes) > ${before}`, null, { timeout: 20_000 });
 }
 
+/** Chromium on the dashboard of the server at `url`, once the page has drawn every panel; page errors go to `errors`. */
+async function openDashboard(url: string, errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${url}${DASHBOARD_PATH}#token=${TOKEN}`);
+  await page.waitForFunction('Number(document.body.dataset.refreshes) >= 1', null, { timeout: 20_000 });
+  return { browser, page };
+}
+
 describe.skipIf(!hasChromium)('dashboard page', () => {
   let trained: Awaited<ReturnType<typeof trainTestModel>>;
   let gatedId: string;
@@ -102,11 +112,7 @@ retrain: { cron: '0 3 * * *', strategy: serve-test.yaml }
     await server.runtime.tickAll();
     for (let h = 1; h <= 24; h++) await tick();
     url = await server.listen();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}${DASHBOARD_PATH}#token=${TOKEN}`);
-    await page.waitForFunction('Number(document.body.dataset.refreshes) >= 1', null, { timeout: 20_000 });
+    ({ browser, page } = await openDashboard(url, errors));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -427,11 +433,7 @@ warmupBars: 50
       await server.runtime.tickAll();
     }
     const url = await server.listen();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}${DASHBOARD_PATH}#token=${TOKEN}`);
-    await page.waitForFunction('Number(document.body.dataset.refreshes) >= 1', null, { timeout: 20_000 });
+    ({ browser, page } = await openDashboard(url, errors));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
