@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { copyBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { type SourceProcess, startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test/runCli.js';
 import { API_TOKEN_ENV } from './healthCommand.js';
@@ -25,7 +25,7 @@ let fake: FakeExchange;
 let dir: string;
 let config: string;
 let url: string;
-let cli: { proc: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: string | null }> };
+let cli: SourceProcess;
 
 /** A port nothing listens on right now. */
 async function freePort(): Promise<number> {
@@ -46,37 +46,12 @@ const answers = (base: string) =>
 const pidFile = () => join(dir, 'server.pid');
 
 /** `candlelab serve --config <config>` as its own process, once the server has caught up. */
-async function startServe(bin: string): Promise<typeof cli> {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@candlelab/source', '--import', 'tsx', cliPath, 'serve', '--config', config],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, CANDLELAB_SERVE_BIN: bin, [API_TOKEN_ENV]: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+async function startServe(bin: string): Promise<SourceProcess> {
+  const serve = startSourceProcess(cliPath, ['serve', '--config', config], {
+    env: { CANDLELAB_SERVE_BIN: bin, [API_TOKEN_ENV]: TOKEN },
   });
-  proc.stdout!.resume();
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (/caught up/.test(stderr)) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exit.then(() => {
-      clearInterval(timer);
-      reject(new Error(`candlelab serve exited: ${stderr}`));
-    });
-  });
-  return { proc, stderr: () => stderr, exit };
+  await serve.waitForOutput('stderr', /caught up/);
+  return serve;
 }
 
 beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { barsLength, copyBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, expect, it } from 'vitest';
 import { CcxtSource } from '../src/CcxtSource.js';
 import { DuckDbStore } from '../src/DuckDbStore.js';
@@ -20,43 +20,16 @@ const now = end + HOUR;
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./loadChild.ts', import.meta.url));
 
 it('a load SIGKILLed mid-fetch resumes with no duplicate and no missing bar', async () => {
   const fake = await startFakeExchange({ series: [fixture], now, latencyMs: 30 });
   const path = join(dir, 'killed.duckdb');
-  // node itself (not the tsx wrapper, which would leave its node child alive after SIGKILL).
-  const args = [
-    '--conditions=@candlelab/source',
-    '--import',
-    'tsx',
-    child,
-    path,
-    fake.url,
-    String(start),
-    String(end),
-    String(now),
-  ];
-  const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const run = startSourceProcess(child, [path, fake.url, String(start), String(end), String(now)]);
   // Kill it once a few pages are committed and it is waiting on the next one.
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
-  await new Promise<void>((resolve, reject) => {
-    let lines = 0;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      lines += chunk.toString().split('\n').filter(Boolean).length;
-      if (lines >= 3) {
-        proc.kill('SIGKILL');
-        resolve();
-      }
-    });
-    proc.on('exit', () => reject(new Error(`child exited before being killed: ${stderr}`)));
-  });
-  expect(await exited).toBe('SIGKILL');
+  await run.waitForLines(3);
+  run.proc.kill('SIGKILL');
+  expect((await run.exit).signal).toBe('SIGKILL');
   const requestsByChild = fake.klinesRequests;
   expect(requestsByChild).toBeLessThan(Math.ceil(n / 40));
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, expect, it } from 'vitest';
 import { DuckDbStore } from '../src/DuckDbStore.js';
 
@@ -12,32 +12,18 @@ const ROWS_PER_BATCH = 500;
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-kill-records-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./recordsChild.ts', import.meta.url));
 
 /** Runs the writer child on `path`; with `killAfter`, SIGKILLs it once that many batches are committed. Returns its output lines. */
 async function runChild(path: string, killAfter?: number): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {
-  // node itself (not the tsx wrapper, which would leave its node child alive after SIGKILL).
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@candlelab/source', '--import', 'tsx', child, path, String(BATCHES), String(ROWS_PER_BATCH)],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  proc.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (killAfter !== undefined && stdout.split('\n').filter(Boolean).length >= killAfter) proc.kill('SIGKILL');
-  });
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, s) => resolve(s)));
-  if (signal === null && !stdout.includes('done')) throw new Error(`writer failed: ${stderr}`);
-  return { lines: stdout.split('\n').filter(Boolean), signal };
+  const run = startSourceProcess(child, [path, String(BATCHES), String(ROWS_PER_BATCH)]);
+  if (killAfter !== undefined) {
+    await run.waitForLines(killAfter);
+    run.proc.kill('SIGKILL');
+  }
+  const { signal } = await run.exit;
+  if (signal === null && !run.stdout().includes('done')) throw new Error(`writer failed: ${run.stderr()}`);
+  return { lines: run.lines(), signal };
 }
 
 it('record writes SIGKILLed mid-run keep whole batches only; the restarted run completes with no duplicate', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyBars, InvalidParameterError, ModelFormatError, StoreError } from '@candlelab/core';
+import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { modelStoreContract } from '../test/modelStoreContract.js';
 import { computeFingerprint, type FingerprintInputs, hashBars } from './fingerprint.js';
@@ -180,32 +180,10 @@ describe('ModelRegistry', () => {
     const perProcess = 25;
     const startAt = Date.now() + 2500;
     await Promise.all(
-      Array.from({ length: processes }, (_, w) => {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            '--conditions=@candlelab/source',
-            worker,
-            root,
-            String(w),
-            String(perProcess),
-            String(startAt),
-          ],
-          {
-            stdio: ['ignore', 'ignore', 'pipe'],
-          },
-        );
-        let stderr = '';
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        return new Promise<void>((resolve, reject) =>
-          child.on('exit', (code) =>
-            code === 0 ? resolve() : reject(new Error(`worker ${w} exited ${code}: ${stderr}`)),
-          ),
-        );
+      Array.from({ length: processes }, async (_, w) => {
+        const run = startSourceProcess(worker, [root, String(w), String(perProcess), String(startAt)]);
+        const { code } = await run.exit;
+        if (code !== 0) throw new Error(`worker ${w} exited ${code}: ${run.stderr()}`);
       }),
     );
     const manifests = new ModelRegistry({ root }).list({ strategy: 'race' });
@@ -292,27 +270,11 @@ describe('ModelRegistry leftovers and old manifests', () => {
       existsSync(strategyDir) ? readdirSync(strategyDir).filter((n) => n.startsWith('.staging-')) : [];
     // A kill can land between two registrations; try again until it lands inside one.
     for (let attempt = 0; attempt < 5 && staging().length === 0; attempt++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@candlelab/source', worker, root], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-        child.on('exit', (_code, signal) => resolve(signal)),
-      );
-      await new Promise<void>((resolve, reject) => {
-        let lines = 0;
-        child.stdout.on('data', (chunk: Buffer) => {
-          lines += chunk.toString().split('\n').length - 1;
-          if (lines >= 2) resolve();
-        });
-        child.on('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
-      });
-      while (staging().length === 0 && child.exitCode === null) await new Promise((r) => setImmediate(r));
-      child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      const run = startSourceProcess(worker, [root]);
+      await run.waitForLines(2);
+      while (staging().length === 0 && run.proc.exitCode === null) await new Promise((r) => setImmediate(r));
+      run.proc.kill('SIGKILL');
+      expect((await run.exit).signal).toBe('SIGKILL');
     }
     expect(staging()).toHaveLength(1);
     const problems: RegistryProblem[] = [];

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { copyBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServeConfig } from './serveConfig.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The bin from its sources, as `candlelab serve` spawns the built one. */
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const TOKEN = 'bin-token-0123456789';
 const HOUR = 3_600_000;
@@ -29,26 +30,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The bin from its sources, as `candlelab serve` spawns the built one. */
-function startBin(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const proc = spawn(process.execPath, ['--conditions=@candlelab/source', '--import', 'tsx', bin, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  proc.stdout.on('data', (chunk: Buffer) => {
-    output.stdout += chunk.toString();
-  });
-  proc.stderr.on('data', (chunk: Buffer) => {
-    output.stderr += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { proc, output, exit };
-}
-
 describe('candlelab-serve bin', () => {
   it('starts on a free port, answers /health, and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
     const config = join(dir, 'serve.yaml');
@@ -67,44 +48,33 @@ series: [{ symbol: BTC/USDT, timeframe: 1h }]
 warmupBars: 50
 `,
     );
-    const run = startBin(['--config', config], { TEST_TOKEN: TOKEN });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (/caught up/.test(run.output.stderr)) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-      void run.exit.then(() => {
-        clearInterval(timer);
-        reject(new Error(`bin exited: ${run.output.stderr}`));
-      });
-    });
-    const address = /listening on (http:\/\/\S+)/.exec(run.output.stderr)![1]!;
+    const run = startSourceProcess(bin, ['--config', config], { env: { TEST_TOKEN: TOKEN } });
+    await run.waitForOutput('stderr', /caught up/);
+    const address = /listening on (http:\/\/\S+)/.exec(run.stderr())![1]!;
     const response = await fetch(`${address}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const health = { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    expect(health, run.output.stderr).toMatchObject({
+    expect(health, run.stderr()).toMatchObject({
       status: 200,
       body: { status: 'ok', series: [{ symbol: 'BTC/USDT', staleBars: 0, errorRate: 0 }] },
     });
     expect((await fetch(`${address}/health`)).status).toBe(401);
     run.proc.kill('SIGTERM');
     expect(await run.exit).toEqual({ code: 0, signal: null });
-    expect(run.output.stderr).toMatch(/SIGTERM, stopping[\s\S]*stopped/);
+    expect(run.stderr()).toMatch(/SIGTERM, stopping[\s\S]*stopped/);
   });
 
   it('prints its usage; a bad config exits 2 naming the field', { timeout: 30_000 }, async () => {
-    const help = startBin(['--help']);
+    const help = startSourceProcess(bin, ['--help']);
     expect(await help.exit).toEqual({ code: 0, signal: null });
-    expect(help.output.stdout).toMatch(/^Usage: candlelab-serve \[--config <file>\]/);
+    expect(help.stdout()).toMatch(/^Usage: candlelab-serve \[--config <file>\]/);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'server: { apiToken: short }\nseries: []\n');
-    const run = startBin(['--config', bad]);
+    const run = startSourceProcess(bin, ['--config', bad]);
     expect(await run.exit).toEqual({ code: 2, signal: null });
-    expect(run.output.stderr).toMatch(/server\.apiToken/);
-    const unknown = startBin(['--bogus']);
+    expect(run.stderr()).toMatch(/server\.apiToken/);
+    const unknown = startSourceProcess(bin, ['--bogus']);
     expect(await unknown.exit).toEqual({ code: 2, signal: null });
-    expect(unknown.output.stderr).toMatch(/--bogus/);
+    expect(unknown.stderr()).toMatch(/--bogus/);
   });
 
   it('the example strategies/serve.yaml is a valid config', () => {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServer } from '../src/createServer.js';
 import type { LogRecord } from '../src/PredictionLog.js';
@@ -17,7 +17,6 @@ import { trainTestModel } from './trainedModel.js';
 const HOUR = 3_600_000;
 const START = Date.UTC(2022, 8, 14) + 15 * 60_000;
 const HOURS = 24;
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./serveChild.ts', import.meta.url));
 
 let trained: Awaited<ReturnType<typeof trainTestModel>>;
@@ -80,40 +79,12 @@ it('a server SIGKILLed mid-bar and restarted after downtime logs exactly what an
   const reference = await serveHours(serveDir(), 0, HOURS);
   const dir = serveDir();
   fake.latencyMs = 40; // so the kill lands inside a tick, between requests and commits
-  const proc = spawn(
-    process.execPath,
-    [
-      '--conditions=@candlelab/source',
-      '--import',
-      'tsx',
-      child,
-      join(dir, 'serve.yaml'),
-      fake.url,
-      String(START),
-      String(HOURS),
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
-  await new Promise<void>((resolve, reject) => {
-    let ticks = 0;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      ticks += chunk.toString().split('\n').filter(Boolean).length;
-      if (ticks >= 6) {
-        // Killed 15 ms into the next tick.
-        setTimeout(() => {
-          proc.kill('SIGKILL');
-          resolve();
-        }, 15);
-      }
-    });
-    proc.on('exit', () => reject(new Error(`serve child exited before being killed: ${stderr}`)));
-  });
-  expect(await exited).toBe('SIGKILL');
+  const run = startSourceProcess(child, [join(dir, 'serve.yaml'), fake.url, String(START), String(HOURS)]);
+  await run.waitForLines(6);
+  // Killed 15 ms into the next tick.
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  run.proc.kill('SIGKILL');
+  expect((await run.exit).signal).toBe('SIGKILL');
   fake.latencyMs = 0;
   // Down from hour ~7 to hour 15, then restarted.
   const restarted = await serveHours(dir, 15, HOURS);
