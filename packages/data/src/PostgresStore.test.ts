@@ -1,31 +1,15 @@
 import { InvalidParameterError, StoreError } from '@candlelab/core';
+import { TEST_POSTGRES_URL, testPostgresUp } from '@candlelab/test-utils/postgres';
 import { storeContract } from '@candlelab/test-utils/storeContract';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordStoreContract } from '../test/recordStoreContract.js';
 import { PostgresStore } from './PostgresStore.js';
 
-/** Override with CANDLELAB_PG_URL; the default is the local test server. */
-const url = process.env.CANDLELAB_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = TEST_POSTGRES_URL;
 const schema = `candlelab_test_${process.pid}_${Date.now().toString(36)}`;
 
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const up = await reachable();
-if (!up) {
-  console.warn(
-    `PostgresStore tests skipped: PostgreSQL is not reachable at ${url}. Start PostgreSQL with a 'test' database (user postgres, trust auth) or set CANDLELAB_PG_URL to enable them.`,
-  );
-}
+const up = await testPostgresUp('PostgresStore tests');
 const skipReason = up ? undefined : `PostgreSQL unreachable at ${url}`;
 
 async function dropSchema(): Promise<void> {

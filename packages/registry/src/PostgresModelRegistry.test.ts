@@ -1,26 +1,15 @@
 import { InvalidParameterError, StoreError } from '@candlelab/core';
+import { TEST_POSTGRES_URL, testPostgresUp } from '@candlelab/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { modelStoreContract, registration } from '../test/modelStoreContract.js';
 import { openModelStore } from './openModelStore.js';
 import { PostgresModelRegistry } from './PostgresModelRegistry.js';
 
-/** Override with CANDLELAB_PG_URL; the default is the local test server. */
-const url = process.env.CANDLELAB_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = TEST_POSTGRES_URL;
 /** One schema per test file run, one table prefix per test: parallel runs never share tables. */
 const schema = `candlelab_registry_${process.pid}_${Date.now().toString(36)}`;
 let spaces = 0;
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function sql(text: string, values: unknown[] = []): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -32,13 +21,8 @@ async function sql(text: string, values: unknown[] = []): Promise<void> {
   }
 }
 
-const up = await reachable();
+const up = await testPostgresUp('PostgresModelRegistry tests');
 const skipReason = up ? undefined : `PostgreSQL unreachable at ${url}`;
-if (!up) {
-  console.warn(
-    `PostgresModelRegistry tests skipped: PostgreSQL is not reachable at ${url}. Start PostgreSQL with a 'test' database (user postgres, trust auth) or set CANDLELAB_PG_URL to enable them.`,
-  );
-}
 
 afterAll(async () => {
   if (up) await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -26,6 +26,7 @@ import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { postgresReachable } from '@candlelab/test-utils/postgres';
 import pg from 'pg';
 import { startServer, WEBHOOK_PATH } from '../src/createServer.js';
 import { parseServeConfig } from '../src/serveConfig.js';
@@ -40,22 +41,11 @@ const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `candlelab_bench_${process.pid}`;
 type LogKind = 'duckdb' | 'postgres';
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const only = process.env.BENCH_LOG;
 const logs: LogKind[] = [];
 if (only !== 'postgres') logs.push('duckdb');
 if (only !== 'duckdb') {
-  if (await postgresReachable()) logs.push('postgres');
+  if (await postgresReachable(POSTGRES_URL)) logs.push('postgres');
   else console.log(`PostgreSQL log skipped: PostgreSQL is not reachable at ${POSTGRES_URL}.`);
 }
 

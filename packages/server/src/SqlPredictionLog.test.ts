@@ -1,30 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_POSTGRES_URL, testPostgresUp } from '@candlelab/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord, PredictionLog } from './PredictionLog.js';
 import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
 
-/** Override with CANDLELAB_PG_URL; the default is the local test server. */
-const url = process.env.CANDLELAB_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = TEST_POSTGRES_URL;
 const schema = `candlelab_serve_${process.pid}_${Date.now().toString(36)}`;
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const pgUp = await reachable();
-if (!pgUp)
-  console.warn(
-    `PostgreSQL predictions log tests skipped: PostgreSQL is not reachable at ${url}. Start PostgreSQL with a 'test' database (user postgres, trust auth) or set CANDLELAB_PG_URL to enable them.`,
-  );
+const pgUp = await testPostgresUp('PostgreSQL predictions log tests');
 
 const dir = mkdtempSync(join(tmpdir(), 'candlelab-serve-log-'));
 afterAll(async () => {

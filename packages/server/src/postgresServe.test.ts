@@ -1,31 +1,16 @@
 import { rmSync } from 'node:fs';
 import { loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { TEST_POSTGRES_URL, testPostgresUp } from '@candlelab/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainTestModel } from '../test/trainedModel.js';
 import { createServer } from './createServer.js';
 import { parseServeConfig } from './serveConfig.js';
 
-/** Override with CANDLELAB_PG_URL; the default is the local test server. */
-const url = process.env.CANDLELAB_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = TEST_POSTGRES_URL;
 const schema = `candlelab_serve_pg_${process.pid}_${Date.now().toString(36)}`;
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const up = await reachable();
-if (!up)
-  console.warn(
-    `PostgreSQL serve tests skipped: PostgreSQL is not reachable at ${url}. Start PostgreSQL with a 'test' database (user postgres, trust auth) or set CANDLELAB_PG_URL to enable them.`,
-  );
+const up = await testPostgresUp('PostgreSQL serve tests');
 
 const HOUR = 3_600_000;
 const fixture = loadFixtureBars('ohlcv/BTC_USDT-1h.json.gz');
