@@ -1,7 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileSource } from '@candlelab/data';
 import { computeIndicator, indicatorWarmup } from '@candlelab/indicators';
-import { loadFixtureBars } from '@candlelab/test-utils';
+import { fixturePath, loadFixtureBars } from '@candlelab/test-utils';
 import { type FakeExchange, fakeExchangeClient, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { InjectOptions } from 'fastify';
@@ -413,6 +414,43 @@ describe('HTTP API', () => {
     expect(document.paths[WEBHOOK_PATH].post.security).toEqual([]);
     const committed = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8'));
     expect(document, 'run: pnpm --filter @candlelab/server openapi').toEqual(committed);
+  });
+
+  it('/forming says why there is no forming bar when the source reports none', async () => {
+    const files = await createServer(
+      parseServeConfig(
+        `server: { apiToken: ${TOKEN}, logLevel: silent }
+registry: models
+store: { kind: memory }
+log: { kind: duckdb, path: ':memory:' }
+series: [{ symbol: BTC/USDT, timeframe: 1h }]
+warmupBars: 300
+`,
+        { baseDir: trained.dir },
+      ),
+      {
+        source: new FileSource({
+          path: fixturePath('ohlcv/BTC_USDT-1h.json.gz'),
+          symbol: 'BTC/USDT',
+          timeframe: '1h',
+          id: 'binance',
+        }),
+        now: () => clock.now,
+      },
+    );
+    try {
+      const response = await files.app.inject({ method: 'GET', url: `/forming?${query}`, headers: auth });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        symbol: 'BTC/USDT',
+        timeframe: '1h',
+        candle: null,
+        models: [],
+        reason: 'the binance source reports no forming candles',
+      });
+    } finally {
+      await files.close();
+    }
   });
 
   it('does not serve a promoted model of a strategy its config leaves out', async () => {

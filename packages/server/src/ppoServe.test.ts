@@ -95,6 +95,21 @@ describe('PPO agents served live', () => {
     expect(onEth!.position).toBe(onEth!.weights!['w_ETH/USDT']);
   });
 
+  it('/forming gives the trader its provisional decision; the allocator has none (it needs every closed bar)', async () => {
+    const logged = (await server.runtime.log.query()).length;
+    const forming = await get('/forming?symbol=BTC%2FUSDT&timeframe=1h');
+    expect(forming.candle.time).toBe(server.runtime.loops[0]!.nextBarTime);
+    const byId = Object.fromEntries(
+      (forming.models as Array<{ modelId: string; prediction: { size: number } | null; reason?: string }>).map((m) => [
+        m.modelId,
+        m,
+      ]),
+    );
+    expect([-1, 0, 1]).toContain(byId[trader]!.prediction!.size);
+    expect(byId[allocator]).toMatchObject({ prediction: null, reason: expect.stringMatching(/every symbol/) });
+    expect((await server.runtime.log.query()).length).toBe(logged);
+  });
+
   it('logs one prediction per model and bar, aggregates them, and paper-fills the allocator', async () => {
     const rows = (await get('/predictions?kind=prediction&limit=1000')) as Array<{ source: string; symbol: string }>;
     const count = (source: string, symbol: string) =>
