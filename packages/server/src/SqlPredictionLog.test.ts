@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { TEST_POSTGRES_URL, testPostgresUp } from '@candlelab/test-utils/postgres';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { LogRecord, PredictionLog } from './PredictionLog.js';
 import { openDuckDbPredictionLog, openPostgresPredictionLog } from './SqlPredictionLog.js';
 
@@ -161,3 +162,34 @@ for (const impl of implementations) {
     });
   });
 }
+
+describe('DuckDB predictions log: checkpoints while idle', () => {
+  const walBytes = (path: string) => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
+  const rows = Array.from({ length: 200 }, (_, i) => record({ key: `alert:idle:${i}` }));
+
+  it('moves the WAL into the file once no statement ran for idleCheckpointMs, losing nothing', async () => {
+    const path = join(dir, 'idle.duckdb');
+    const log = await openDuckDbPredictionLog({ path, idleCheckpointMs: 50, idleCheckpointWalBytes: 1 });
+    await log.commit({ records: rows });
+    expect(walBytes(path)).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(walBytes(path)).toBe(0), { timeout: 5000, interval: 25 });
+    await log.close();
+    const reopened = await openDuckDbPredictionLog({ path });
+    expect((await reopened.query()).map((r) => r.key).sort()).toEqual(rows.map((r) => r.key).sort());
+    await reopened.close();
+  });
+
+  it('leaves the WAL to DuckDB with idleCheckpointMs 0, and below idleCheckpointWalBytes', async () => {
+    for (const [name, options] of [
+      ['off', { idleCheckpointMs: 0 }],
+      ['small', { idleCheckpointMs: 50, idleCheckpointWalBytes: 1e9 }],
+    ] as const) {
+      const path = join(dir, `idle-${name}.duckdb`);
+      const log = await openDuckDbPredictionLog({ path, ...options });
+      await log.commit({ records: rows });
+      await setTimeout(300);
+      expect(walBytes(path), name).toBeGreaterThan(0);
+      await log.close();
+    }
+  });
+});

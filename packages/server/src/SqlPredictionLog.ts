@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Action, InvalidParameterError, StoreError, type Timeframe } from '@candlelab/core';
 import type {
@@ -276,6 +276,15 @@ export interface DuckDbPredictionLogOptions {
   path?: string;
   /** Table name. Default `predictions`. */
   table?: string;
+  /**
+   * Checkpoint the write-ahead log into the file once the log has run no statement for this long
+   * (ms) and the WAL holds at least `idleCheckpointWalBytes`. Default 250; 0 leaves checkpoints to
+   * DuckDB, which runs one when the WAL reaches 16 MB, inside whichever batch crosses it (that batch
+   * then waits 150–400 ms, more as the table grows).
+   */
+  idleCheckpointMs?: number;
+  /** WAL size (bytes) from which an idle log checkpoints. Default 1 MiB. */
+  idleCheckpointWalBytes?: number;
 }
 
 /** The embedded predictions log: a DuckDB file. Needs the `@duckdb/node-api` peer dependency. */
@@ -298,10 +307,29 @@ export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOption
   }
   const connection = await instance.connect();
   let queue: Promise<unknown> = Promise.resolve();
+  const idleMs = options.idleCheckpointMs ?? 250;
+  const minWalBytes = options.idleCheckpointWalBytes ?? 1024 * 1024;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  /**
+   * Checkpoints while nobody waits: after `idleMs` without a statement, a WAL over `minWalBytes`
+   * goes into the file, so DuckDB's own checkpoint at 16 MB does not land inside a webhook's batch.
+   */
+  const armIdleCheckpoint = () => {
+    if (idleMs <= 0 || path === ':memory:' || closed) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      const wal = `${path}.wal`;
+      if (closed || !existsSync(wal) || statSync(wal).size < minWalBytes) return;
+      void serial(() => connection.run('CHECKPOINT')).catch(() => undefined); // DuckDB's own checkpoint still runs later
+    }, idleMs);
+    idleTimer.unref();
+  };
   /** One statement or transaction at a time on the one connection. */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn, fn);
     queue = next.catch(() => undefined);
+    void next.finally(armIdleCheckpoint).catch(() => undefined);
     return next;
   };
   /** The statements run with `reuse` (the log's few fixed INSERTs), prepared once. */
@@ -344,6 +372,8 @@ export async function openDuckDbPredictionLog(options: DuckDbPredictionLogOption
       }),
     close: () =>
       serial(async () => {
+        closed = true;
+        clearTimeout(idleTimer);
         connection.closeSync();
         instance.closeSync();
       }),
