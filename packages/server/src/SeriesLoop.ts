@@ -435,7 +435,7 @@ export class SeriesLoop {
       const closeTime = candle.time + this.#tfMs;
       const rows = new Map<FeatureStream, Float64Array | null>();
       for (const stream of this.#streams.values()) {
-        const row = this.#formingAt.get(stream) === candle.time ? stream.replace(candle) : stream.update(candle);
+        const row = this.#feed(stream, candle);
         this.#formingAt.set(stream, candle.time);
         rows.set(stream, row);
         // Seen as the newest bar by the observation windows while the views are computed.
@@ -462,13 +462,7 @@ export class SeriesLoop {
           }
           const prediction =
             model.kind === 'ppo'
-              ? this.#traderRecord(
-                  model,
-                  this.#traderStep(model, stream, this.#traders.get(model.id)!),
-                  row,
-                  candle.time,
-                  closeTime,
-                )
+              ? this.#traderRecord(model, this.#nextTraderRun(model, stream), row, candle.time, closeTime)
               : this.#predict(model, row, candle.time, closeTime);
           models.push({ modelId: model.id, features, prediction });
         }
@@ -553,16 +547,18 @@ export class SeriesLoop {
     // 2. Every active model's prediction through the one position rule.
     const records: LogRecord[] = [];
     const drifting: Array<{ model: ServedModel; report: DriftReport }> = [];
+    /** A model's prediction of this bar: logged, its newest, and a signal for the aggregate. */
+    const publish = (record: LogRecord) => {
+      records.push(record);
+      this.#latestPredictions.set(record.source, record);
+      this.#signals.submit(this.#signalOf(record));
+    };
     for (const model of this.#models.values()) {
       const logging = serving && !this.#suspended.has(model.id);
       if (model.kind === 'portfolio') {
         // The allocator steps on every common bar (warm-up and suspended ones too), as in the batch path.
         const weights = this.#allocate(model, candle);
-        if (weights === undefined || !logging) continue;
-        const record = this.#allocationRecord(model, weights, time, closeTime);
-        records.push(record);
-        this.#latestPredictions.set(model.id, record);
-        this.#signals.submit(this.#signalOf(record));
+        if (weights !== undefined && logging) publish(this.#allocationRecord(model, weights, time, closeTime));
         continue;
       }
       const stream = this.#streamOf.get(model.id)!;
@@ -572,19 +568,13 @@ export class SeriesLoop {
       if (row === null) continue;
       const monitor = monitors.get(model.id);
       monitor?.push(row);
-      this.#latestFeatures.set(model.id, {
-        time,
-        names: this.#streamOf.get(model.id)!.names,
-        values: Array.from(row, finiteOrNull),
-      });
+      this.#latestFeatures.set(model.id, { time, names: stream.names, values: Array.from(row, finiteOrNull) });
       if (!logging) continue;
-      const record =
+      publish(
         model.kind === 'ppo'
           ? this.#traderRecord(model, traded!, row, time, closeTime)
-          : this.#predict(model, row, time, closeTime);
-      records.push(record);
-      this.#latestPredictions.set(model.id, record);
-      this.#signals.submit(this.#signalOf(record));
+          : this.#predict(model, row, time, closeTime),
+      );
       const drift = monitor?.check();
       if (drift?.drifting) drifting.push({ model, report: drift });
     }
@@ -654,13 +644,20 @@ export class SeriesLoop {
 
   /** Feeds a bar to a stream and keeps it in the stream's history; returns the bar's feature row. */
   #advanceStream(stream: FeatureStream, candle: Candle): Float64Array | null {
-    // A bar peeked at while forming is replaced by its final version; the row is the same as an update's.
-    const row = this.#formingAt.get(stream) === candle.time ? stream.replace(candle) : stream.update(candle);
+    const row = this.#feed(stream, candle);
     this.#formingAt.delete(stream);
     const history = this.#history.get(stream)!;
     history.push({ candle, row });
     if (history.length > this.#historyRows) history.splice(0, history.length - this.#historyRows);
     return row;
+  }
+
+  /**
+   * `candle` into `stream`: a newer version of the forming bar it holds (`peekForming`) replaces
+   * it — the final version too, which gives the row an update would — any other bar is appended.
+   */
+  #feed(stream: FeatureStream, candle: Candle): Float64Array | null {
+    return this.#formingAt.get(stream) === candle.time ? stream.replace(candle) : stream.update(candle);
   }
 
   /**
@@ -712,13 +709,14 @@ export class SeriesLoop {
    * (the loop replays from the same bar) the state is the same.
    */
   #stepTrader(model: ServedPpoTrader, stream: FeatureStream): TraderRun {
-    const run = this.#traderStep(model, stream, this.#traders.get(model.id)!);
+    const run = this.#nextTraderRun(model, stream);
     this.#traders.set(model.id, run);
     return run;
   }
 
-  /** The trader's state after the newest bar of `stream`'s history, from `run` (not changed). */
-  #traderStep(model: ServedPpoTrader, stream: FeatureStream, run: TraderRun): TraderRun {
+  /** The trader's state after the newest bar of `stream`'s history (its stored state is not changed). */
+  #nextTraderRun(model: ServedPpoTrader, stream: FeatureStream): TraderRun {
+    const run = this.#traders.get(model.id)!;
     const history = this.#history.get(stream)!;
     const state = run.last ? model.trader.filled(run.state, run.last, history.at(-1)!.candle.open) : run.state;
     const observed = this.#observedWindow(stream, model.trader.spec.window);
