@@ -47,7 +47,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `@candlelab/pipeline` (worker threads through `@candlelab/jobs`, or BullMQ workers when `redis`
  * is set; models that pass their gates reach `validation`), promotes each new model step by step
  * through the registry's gates up to `promoteTo`, hot-swaps it for the served model of its
- * strategy (no restart; see `ServeRuntime.swapIn`), retires the replaced model, and checks
+ * strategy (no restart; see `ServeRuntime.serveModel`), retires the replaced model, and checks
  * health again. The clock is injected: `runDue()` does what the timer does at a cron time.
  */
 export class RetrainScheduler {

@@ -201,29 +201,21 @@ export class ServeRuntime {
     // The runtime is created before the loops so their drift callback can reach it.
     const runtime = new ServeRuntime({ config, store, log, models, notifier, now, series, monitors, onEvent });
     runtime.#source = source;
+    // A universe model serves several series: loaded once, shared by their loops (it holds no per-series state).
+    const loaded = new Map<string, ServedModel>();
     for (const { symbol, timeframe } of config.series) {
       const served: ServedModel[] = [];
       for (const manifest of manifests) {
         if (!modelSymbols(manifest).includes(symbol)) continue;
-        const model = await loadServedModel(models, manifest.id, config.outcomeHorizonBars);
-        const mismatch = servingMismatch(model, symbol, timeframe);
-        if (mismatch !== undefined) {
-          onEvent({ type: 'model-skipped', modelId: model.id, reason: mismatch });
-          continue;
+        let model = loaded.get(manifest.id);
+        if (model === undefined) {
+          model = await loadServedModel(models, manifest.id, config.outcomeHorizonBars);
+          loaded.set(manifest.id, model);
         }
+        const fit = await runtime.#fit(model, symbol, timeframe);
+        if (fit === undefined) continue;
         served.push(model);
-        try {
-          const monitor = await trainingDistribution(
-            model,
-            symbol,
-            { store, source, exchange: config.exchange.id, now },
-            config.drift,
-          );
-          monitors.set(monitorKey(model.id, symbol, timeframe), monitor);
-        } catch (error) {
-          // The model still serves; /health shows `drift: null` for it.
-          onEvent({ type: 'drift-unavailable', modelId: model.id, reason: errorMessage(error) });
-        }
+        if (fit.monitor) monitors.set(monitorKey(model.id, symbol, timeframe), fit.monitor);
       }
       const loop = await SeriesLoop.open({
         exchange: config.exchange.id,
@@ -529,9 +521,11 @@ export class ServeRuntime {
 
   /**
    * Serves a model that entered a served stage, without a restart, on every configured series of
-   * its symbols: resumed where it is loaded but suspended, swapped in for the served model of its
-   * strategy ({@link swapIn}), else added beside the others (`SeriesLoop.addModel`: its stream
-   * shared or warmed over `warmupBars` stored bars, its drift monitor built first).
+   * its symbols: resumed where it is loaded but suspended; else, between two ticks, swapped in for
+   * the served model of its strategy (`SeriesLoop.swapModel`: a running tick finishes with the old
+   * model, the next bar uses the new one; the old model's drift, performance and paper records go)
+   * or added beside the others (`SeriesLoop.addModel`). Its drift monitor is built first, so the
+   * swap itself is instant. A strategy the config's `strategies` leaves out stays unserved.
    */
   async serveModel(modelId: string): Promise<{
     resumed: Array<{ symbol: string; timeframe: Timeframe }>;
@@ -539,6 +533,7 @@ export class ServeRuntime {
     added: Array<{ symbol: string; timeframe: Timeframe }>;
   }> {
     const resumed: Array<{ symbol: string; timeframe: Timeframe }> = [];
+    const swapped: Array<{ symbol: string; timeframe: Timeframe; replaced: string }> = [];
     const added: Array<{ symbol: string; timeframe: Timeframe }> = [];
     for (const loop of this.loops)
       if (loop.models.some((m) => m.id === modelId)) {
@@ -546,81 +541,55 @@ export class ServeRuntime {
         resumed.push({ symbol: loop.symbol, timeframe: loop.timeframe });
       }
     const manifest = (await this.models.list()).find((m) => m.id === modelId);
-    // A strategy the config does not serve stays unserved, as at startup.
     const { strategies } = this.config;
-    if (manifest !== undefined && strategies !== undefined && !strategies.includes(manifest.strategy))
-      return { resumed, swapped: [], added };
-    const swapped = await this.swapIn(modelId);
+    if (manifest === undefined || (strategies !== undefined && !strategies.includes(manifest.strategy)))
+      return { resumed, swapped, added };
+    let model: ServedModel | undefined;
     for (const loop of this.loops) {
-      if (manifest === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
-      if (loop.models.some((m) => m.id === modelId)) continue;
-      const prepared = await this.#prepare(modelId, loop);
-      if (prepared === undefined) continue;
-      if (await loop.addModel(prepared.model, prepared.monitor)) {
-        if (prepared.monitor) this.#monitors.set(monitorKey(modelId, loop.symbol, loop.timeframe), prepared.monitor);
-        added.push({ symbol: loop.symbol, timeframe: loop.timeframe });
-        this.#onEvent({ type: 'model-added', modelId, symbol: loop.symbol, timeframe: loop.timeframe });
+      const { symbol, timeframe } = loop;
+      if (!modelSymbols(manifest).includes(symbol) || loop.models.some((m) => m.id === modelId)) continue;
+      model ??= await loadServedModel(this.models, modelId, this.config.outcomeHorizonBars);
+      const fit = await this.#fit(model, symbol, timeframe);
+      if (fit === undefined) continue;
+      const replaced = loop.models.find((m) => m.manifest.strategy === manifest.strategy);
+      if (replaced !== undefined) {
+        if (!(await loop.swapModel(replaced.id, model, fit.monitor))) continue;
+        for (const records of [this.#drift, this.#performance, this.#paper])
+          records.delete(monitorKey(replaced.id, symbol, timeframe));
+        swapped.push({ symbol, timeframe, replaced: replaced.id });
+        this.#onEvent({ type: 'swap', modelId, replaced: replaced.id, symbol, timeframe });
+      } else {
+        if (!(await loop.addModel(model, fit.monitor))) continue;
+        added.push({ symbol, timeframe });
+        this.#onEvent({ type: 'model-added', modelId, symbol, timeframe });
       }
+      if (fit.monitor) this.#monitors.set(monitorKey(modelId, symbol, timeframe), fit.monitor);
     }
     return { resumed, swapped, added };
   }
 
-  /** A registry model loaded to serve `loop`'s series with its drift monitor (none when it cannot have one), or undefined when it cannot serve it. */
-  async #prepare(
-    modelId: string,
-    loop: SeriesLoop,
-  ): Promise<{ model: ServedModel; monitor: DriftMonitor | undefined } | undefined> {
-    const model = await loadServedModel(this.models, modelId, this.config.outcomeHorizonBars);
-    const mismatch = servingMismatch(model, loop.symbol, loop.timeframe);
+  /**
+   * Whether `model` can serve the series (else a `model-skipped` event) and its drift monitor over
+   * its training window (none, with a `drift-unavailable` event, when it cannot have one: the model
+   * still serves and `/health` shows `drift: null`).
+   */
+  async #fit(
+    model: ServedModel,
+    symbol: string,
+    timeframe: Timeframe,
+  ): Promise<{ monitor: DriftMonitor | undefined } | undefined> {
+    const mismatch = servingMismatch(model, symbol, timeframe);
     if (mismatch !== undefined) {
-      this.#onEvent({ type: 'model-skipped', modelId, reason: mismatch });
+      this.#onEvent({ type: 'model-skipped', modelId: model.id, reason: mismatch });
       return undefined;
     }
     try {
-      const monitor = await trainingDistribution(
-        model,
-        loop.symbol,
-        { store: this.store, source: this.#source!, exchange: this.config.exchange.id, now: this.now },
-        this.config.drift,
-      );
-      return { model, monitor };
+      const load = { store: this.store, source: this.#source!, exchange: this.config.exchange.id, now: this.now };
+      return { monitor: await trainingDistribution(model, symbol, load, this.config.drift) };
     } catch (error) {
-      this.#onEvent({ type: 'drift-unavailable', modelId, reason: errorMessage(error) });
-      return { model, monitor: undefined };
+      this.#onEvent({ type: 'drift-unavailable', modelId: model.id, reason: errorMessage(error) });
+      return { monitor: undefined };
     }
-  }
-
-  /**
-   * Hot swap of a newly promoted model: on every served series of its symbols, it replaces the
-   * served model of the same strategy (see `SeriesLoop.swapModel`: a running tick finishes with
-   * the old model, the next bar uses the new one). Its drift monitor is built first, so the swap
-   * itself is instant. Returns the replaced model ids (empty when nothing of its strategy was served).
-   */
-  async swapIn(modelId: string): Promise<Array<{ symbol: string; timeframe: Timeframe; replaced: string }>> {
-    const swapped: Array<{ symbol: string; timeframe: Timeframe; replaced: string }> = [];
-    const manifest = (await this.models.list()).find((m) => m.id === modelId);
-    if (manifest === undefined) return swapped;
-    for (const loop of this.loops) {
-      const replaced = loop.models.find(
-        (m) =>
-          m.manifest.strategy === manifest.strategy &&
-          m.id !== modelId &&
-          modelSymbols(m.manifest).includes(loop.symbol),
-      );
-      if (replaced === undefined || !modelSymbols(manifest).includes(loop.symbol)) continue;
-      const prepared = await this.#prepare(modelId, loop);
-      if (prepared === undefined) continue;
-      const { model, monitor } = prepared;
-      if (await loop.swapModel(replaced.id, model, monitor)) {
-        this.#drift.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
-        this.#performance.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
-        this.#paper.delete(monitorKey(replaced.id, loop.symbol, loop.timeframe));
-        if (monitor) this.#monitors.set(monitorKey(modelId, loop.symbol, loop.timeframe), monitor);
-        swapped.push({ symbol: loop.symbol, timeframe: loop.timeframe, replaced: replaced.id });
-        this.#onEvent({ type: 'swap', modelId, replaced: replaced.id, symbol: loop.symbol, timeframe: loop.timeframe });
-      }
-    }
-    return swapped;
   }
 
   /**
