@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBars } from '@candlelab/core';
 import { loadFixtureBars } from '@candlelab/test-utils';
-import { type FakeExchange, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
+import { type FakeExchange, fakeExchangeCcxtOptions, startFakeExchange } from '@candlelab/test-utils/fakeExchange';
 import { startSourceProcess } from '@candlelab/test-utils/sourceProcess';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServeConfig } from './serveConfig.js';
@@ -41,7 +41,7 @@ registry: models
 exchange:
   id: binance
   maxRetries: 0
-  options: { rateLimit: 1, urls: { api: { public: '${fake.url}/api/v3' } }, options: { fetchMarkets: { types: [spot] } } }
+  options: ${JSON.stringify(fakeExchangeCcxtOptions(fake.url))}
 store: { kind: memory }
 log: { kind: duckdb, path: serve.duckdb }
 series: [{ symbol: BTC/USDT, timeframe: 1h }]

@@ -178,6 +178,15 @@ function exchangeInfo(symbols: string[]): unknown {
   };
 }
 
+/**
+ * The ccxt `binance` options that point a client built elsewhere (a serve config's
+ * `exchange.options`, a child process) at the fake exchange at `url`: public REST API on loopback,
+ * spot markets only, no rate-limit wait.
+ */
+export function fakeExchangeCcxtOptions(url: string): Record<string, unknown> {
+  return { rateLimit: 1, urls: { api: { public: `${url}/api/v3` } }, options: { fetchMarkets: { types: ['spot'] } } };
+}
+
 /** A real ccxt `binance` object whose public REST API is the fake exchange at `url`. */
 export async function fakeExchangeClient(url: string, options: { timeoutMs?: number; rateLimitMs?: number } = {}) {
   const { default: ccxt } = await import('ccxt');
