@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath } from '@candlelab/test-utils';
+import { universeDataYaml } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test/runCli.js';
 import { EXIT } from './reportError.js';
@@ -15,13 +15,7 @@ writeFileSync(
   strategy,
   `name: optimize-ppo
 seed: 3
-data:
-  symbols: [ETH/USDT]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-01
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(['ETH/USDT'], { end: '2022-08-01' })}
 features:
   name: tiny
   features: [{ kind: returns, period: 1 }, { kind: indicator, id: rsi, params: { period: 14 } }]

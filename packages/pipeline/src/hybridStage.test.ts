@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Bars, copyBars, sliceBars } from '@candlelab/core';
 import { computeFeatures } from '@candlelab/features';
 import { openModelStore } from '@candlelab/registry';
-import { fixturePath } from '@candlelab/test-utils';
+import { universeDataYaml } from '@candlelab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtestOutOfSample } from './backtestStage.js';
 import { loadSizingAllocator, predictHybrid, SizingConfigSchema } from './hybridSizing.js';
@@ -21,15 +21,9 @@ const dir = mkdtempSync(join(tmpdir(), 'candlelab-hybrid-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A hybrid strategy: a small GBDT decides entries, a tiny PPO allocator sizes them. */
-const yaml = (symbols: string) => `name: hybrid-test
+const yaml = (symbols: readonly string[]) => `name: hybrid-test
 seed: 5
-data:
-  symbols: [${symbols}]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(symbols)}
 features:
   name: hybrid-test
   features:
@@ -84,10 +78,10 @@ describe('sizing: schema', () => {
     });
     expect(sizing.params.hiddenSizes).toEqual([64, 64]);
     expect(SizingConfigSchema.safeParse({ kind: 'ppo', sizes: [1, 0.5] }).success).toBe(false);
-    expect(() => parseStrategy(yaml('BTC/USDT').replace('model: { kind: gbdt', 'model: { kind: ppo'))).toThrow();
+    expect(() => parseStrategy(yaml(['BTC/USDT']).replace('model: { kind: gbdt', 'model: { kind: ppo'))).toThrow();
     expect(() =>
       parseStrategy(
-        yaml('BTC/USDT').replace(
+        yaml(['BTC/USDT']).replace(
           'model: { kind: gbdt, params: { nEstimators: 15, numLeaves: 7, minDataInLeaf: 30 } }',
           'model: { kind: ppo }',
         ),
@@ -97,7 +91,7 @@ describe('sizing: schema', () => {
 });
 
 describe('runHybridFolds, two symbols', () => {
-  const config = parseStrategy(yaml('ETH/USDT, SOL/USDT'));
+  const config = parseStrategy(yaml(['ETH/USDT', 'SOL/USDT']));
   let first: Run;
   beforeAll(async () => {
     first = await run(config);
@@ -189,7 +183,7 @@ describe('runHybridFolds, two symbols', () => {
 describe('sizing: in a strategy file', () => {
   it('trains, backtests the sized positions, registers the allocator, and predict returns direction, size and the size probabilities', async () => {
     const path = join(dir, 'hybrid.yaml');
-    writeFileSync(path, yaml('BTC/USDT'));
+    writeFileSync(path, yaml(['BTC/USDT']));
     const loaded = loadStrategy(path);
     const result = await trainStrategy(loaded, { keepFoldModels: true });
     const sizing = result.sizing!;

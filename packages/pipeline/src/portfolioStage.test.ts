@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { weightsBacktest } from '@candlelab/backtest';
 import { type Bars, copyBars, sliceBars } from '@candlelab/core';
 import { openModelStore } from '@candlelab/registry';
-import { fixturePath } from '@candlelab/test-utils';
+import { universeDataYaml } from '@candlelab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStrategyBars } from './loadStrategyBars.js';
 import { type PortfolioFolds, predictPortfolio, runPortfolioFolds } from './portfolioStage.js';
@@ -20,13 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SYMBOLS = ['ETH/USDT', 'SOL/USDT', 'BNB/USDT'];
 const yaml = `name: allocator-test
 seed: 4
-data:
-  symbols: [${SYMBOLS.join(', ')}]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(SYMBOLS)}
 features:
   name: allocator-test
   features: [{ kind: returns, period: 1 }]

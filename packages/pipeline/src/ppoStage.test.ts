@@ -3,7 +3,7 @@ import { type Bars, ConfigError, sliceBars } from '@candlelab/core';
 import { TradingEnv } from '@candlelab/env';
 import { computeFeatures } from '@candlelab/features';
 import { PPO } from '@candlelab/ppo';
-import { fixturePath } from '@candlelab/test-utils';
+import { universeDataYaml } from '@candlelab/test-utils';
 import { rangesToIndices, type Split } from '@candlelab/validation';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SymbolSignals } from './backtestStage.js';
@@ -38,13 +38,7 @@ function ppoStrategy(options: {
 }) {
   const config = parseStrategy(`name: ppo-test
 seed: 11
-data:
-  symbols: [${options.symbols.join(', ')}]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(options.symbols)}
 ${FEATURES}
 labels: { kind: forwardReturn, horizon: 4, target: binary }
 model: { kind: gbdt }

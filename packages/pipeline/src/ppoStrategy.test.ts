@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openModelStore } from '@candlelab/registry';
-import { fixturePath } from '@candlelab/test-utils';
+import { universeDataYaml } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { predictSignal } from './predictSignal.js';
 import { loadStrategy } from './strategyConfig.js';
@@ -15,13 +15,7 @@ writeFileSync(
   path,
   `name: ppo-strategy-test
 seed: 3
-data:
-  symbols: [ETH/USDT, SOL/USDT]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(['ETH/USDT', 'SOL/USDT'])}
 features:
   name: ppo-test
   features:

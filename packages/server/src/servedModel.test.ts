@@ -15,7 +15,7 @@ import {
   trainStrategy,
 } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
-import { fixturePath, loadFixtureBars } from '@candlelab/test-utils';
+import { loadFixtureBars, universeDataYaml } from '@candlelab/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_AGGREGATOR, trainTestModel, trainTestPpo } from '../test/trainedModel.js';
 import { SeriesLoop } from './SeriesLoop.js';
@@ -144,13 +144,7 @@ describe('loadServedModel (through the pipeline loadStrategyModel)', () => {
       path,
       `name: served-hybrid
 seed: 5
-data:
-  symbols: [BTC/USDT]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(['BTC/USDT'])}
 features:
   name: served-hybrid
   features:

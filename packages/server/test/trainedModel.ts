@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadStrategy, trainStrategy } from '@candlelab/pipeline';
 import { openModelStore } from '@candlelab/registry';
-import { fixturePath } from '@candlelab/test-utils';
+import { fixturePath, universeDataYaml } from '@candlelab/test-utils';
 import type { AggregatorSettings } from '../src/SeriesLoop.js';
 
 /** Aggregator settings of the loops in tests: 1h bars, signals fresh for two bars, outcomes after one. */
@@ -124,13 +124,7 @@ model:
     path,
     `name: ${name}
 seed: ${env === 'trading' ? 3 : 7}
-data:
-  symbols: [${env === 'trading' ? 'BTC/USDT' : 'BTC/USDT, ETH/USDT'}]
-  timeframe: 1h
-  start: 2022-06-01
-  end: 2022-08-20
-  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
-  store: { kind: memory }
+${universeDataYaml(env === 'trading' ? ['BTC/USDT'] : ['BTC/USDT', 'ETH/USDT'])}
 ${model}
   totalTimesteps: 512
   seeds: 1

@@ -8,6 +8,21 @@ export function fixturePath(relative = ''): string {
   return fileURLToPath(new URL(`../../../fixtures/${relative}`, import.meta.url));
 }
 
+/**
+ * The `data:` section (top-level YAML) of a test strategy on the universe fixture's 1h candles
+ * (`fixtures/ohlcv/binance-1h`) in a memory store: `symbols` from `start` to `end` (default
+ * 2022-06-01 … 2022-08-20, which leaves bars after the training window to serve or predict).
+ */
+export function universeDataYaml(symbols: readonly string[], range: { start?: string; end?: string } = {}): string {
+  return `data:
+  symbols: [${symbols.join(', ')}]
+  timeframe: 1h
+  start: ${range.start ?? '2022-06-01'}
+  end: ${range.end ?? '2022-08-20'}
+  source: { kind: file, path: '${fixturePath('ohlcv/binance-1h')}/{base}_{quote}-{timeframe}.json.gz' }
+  store: { kind: memory }`;
+}
+
 /** Raw bytes of a fixture, gunzipped when the name ends in `.gz`. */
 export function readFixture(relative: string): Buffer {
   const bytes = readFileSync(fixturePath(relative));

@@ -4,6 +4,7 @@ export {
   fixturePath,
   loadFixtureBars,
   readFixture,
+  universeDataYaml,
   universeHourly,
 } from './fixtures.js';
 export { portReachable } from './portReachable.js';
